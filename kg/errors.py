@@ -1,0 +1,101 @@
+"""The exception hierarchy of filmkg.
+
+Every failure a user can cause is a :class:`KGError`; each subclass carries the
+exit code the command line uses for it.
+
+Examples:
+    >>> from kg.errors import IngestError, KGError
+    >>> issubclass(IngestError, KGError), IngestError.exit_code
+    (True, 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "IngestError",
+    "KGError",
+    "NetworkRefusedError",
+    "NotFoundError",
+    "Problem",
+    "QueryError",
+    "StoreError",
+]
+
+
+class KGError(Exception):
+    """Base class of every expected failure; exit code 1."""
+
+    exit_code: int = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file, located by line and column.
+
+    Examples:
+        >>> str(Problem("anora.csv", 14, 2, "predicate", 'unknown relation "x"'))
+        'anora.csv:14:2: column predicate: unknown relation "x"'
+    """
+
+    path: str
+    line: int
+    column: int | None
+    column_name: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}"
+        if self.column is not None:
+            where += f":{self.column}"
+        if self.column_name:
+            return f"{where}: column {self.column_name}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+class IngestError(KGError):
+    """Malformed input: every problem found, each with its file, line and column; exit code 3.
+
+    Examples:
+        >>> err = IngestError("x.csv", [Problem("x.csv", 2, 1, "subject", "empty")])
+        >>> print(err)
+        x.csv: 1 problem, nothing was ingested:
+          x.csv:2:1: column subject: empty
+    """
+
+    exit_code = 3
+
+    def __init__(self, path: str, problems: Sequence[Problem], *, more: int = 0) -> None:
+        self.path = path
+        self.problems = list(problems)
+        self.more = more
+        count = len(self.problems) + more
+        lines = [f"{path}: {count} problem{'s' if count != 1 else ''}, nothing was ingested:"]
+        lines += [f"  {problem}" for problem in self.problems]
+        if more:
+            lines.append(f"  ... and {more} more")
+        super().__init__("\n".join(lines))
+
+
+class StoreError(KGError):
+    """The store is missing, locked, unreadable or read-only; exit code 4."""
+
+    exit_code = 4
+
+
+class NotFoundError(KGError):
+    """An unknown entity, source or named query; exit code 5."""
+
+    exit_code = 5
+
+
+class QueryError(KGError):
+    """SPARQL that is invalid or fails; exit code 6."""
+
+    exit_code = 6
+
+
+class NetworkRefusedError(QueryError):
+    """A SPARQL SERVICE or LOAD, or a remote JSON-LD context, without ``allow_network``."""

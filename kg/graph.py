@@ -1,0 +1,189 @@
+"""The knowledge graph: one object holding the store and the ontology.
+
+Features live in their own modules as functions that take a
+:class:`KnowledgeGraph`; the methods here are thin conveniences over them with
+the same names as the command-line commands.
+
+Examples:
+    >>> kg = KnowledgeGraph.memory()
+    >>> kg.query("ASK { ?s ?p ?o }").boolean
+    False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+from kg.ontology import Ontology, load_ontology
+from kg.store import default_location, open_store, rdflib_dataset
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
+
+    from kg.entity import EntityCard
+    from kg.ingest import IngestReport
+    from kg.ingest.files import ProgressCallback
+    from kg.query import QueryResult
+    from kg.sources import SourceInfo
+
+__all__ = ["KnowledgeGraph"]
+
+
+class KnowledgeGraph:
+    """A film knowledge graph on an embedded Oxigraph store (on disk or in memory).
+
+    Args:
+        store: the pyoxigraph store.
+        location: its folder, or ``None`` in memory.
+        ontology: the vocabulary (``ontology/film.ttl`` by default).
+        read_only: refuse writing commands.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp()) / "store"
+        >>> with KnowledgeGraph.open(folder) as kg:
+        ...     kg.location == folder
+        True
+    """
+
+    def __init__(
+        self,
+        store: ox.Store,
+        *,
+        location: Path | None = None,
+        ontology: Ontology | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.store = store
+        self.location = location
+        self.ontology = ontology or load_ontology()
+        self.read_only = read_only
+        self._dataset: Dataset | None = None
+
+    @classmethod
+    def open(cls, location: str | Path | None = None, *, create: bool = True) -> KnowledgeGraph:
+        """Open the store at ``location`` (default: ``$FILMKG_STORE`` or ``./.filmkg``).
+
+        Graphs left by an interrupted ingest are removed.
+
+        Args:
+            location: the store folder.
+            create: create the store when it does not exist; when false, a missing store is an error.
+
+        Raises:
+            StoreError: missing (with ``create=False``), locked by another process, or not a store.
+        """
+        path = Path(location) if location is not None else default_location()
+        store = open_store(path, create=create)
+        from kg.sources import remove_orphans
+
+        remove_orphans(store)
+        return cls(store, location=path)
+
+    @classmethod
+    def memory(cls) -> KnowledgeGraph:
+        """An empty in-memory knowledge graph, for notebooks and tests.
+
+        Examples:
+            >>> len(KnowledgeGraph.memory())
+            0
+        """
+        return cls(open_store(None))
+
+    def __len__(self) -> int:
+        """The number of quads in the store, over all graphs."""
+        return len(self.store)
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Flush the store to disk and release it."""
+        if self.location is not None:
+            self.store.flush()
+        self._dataset = None
+
+    def writable(self) -> None:
+        """Check that the graph may be written to.
+
+        Raises:
+            StoreError: the graph is read-only.
+        """
+        if self.read_only:
+            raise StoreError("this store is read-only: writing commands are not available")
+
+    @property
+    def dataset(self) -> Dataset:
+        """An rdflib :class:`~rdflib.Dataset` over the same store (through oxrdflib), for rdflib users."""
+        if self._dataset is None:
+            self._dataset = rdflib_dataset(self.store)
+        return self._dataset
+
+    # ------------------------------------------------------------ conveniences over the feature modules
+
+    def ingest(
+        self,
+        paths: Sequence[str | Path] | str | Path,
+        *,
+        base: str | None = None,
+        strict: bool = False,
+        skip_bad_rows: Path | None = None,
+        allow_network: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders; see :func:`kg.ingest.ingest`."""
+        from kg.ingest import ingest
+
+        items = [paths] if isinstance(paths, (str, Path)) else paths
+        return ingest(
+            self, items, base=base, strict=strict, skip_bad_rows=skip_bad_rows, allow_network=allow_network,
+            progress=progress,
+        )
+
+    def query(
+        self,
+        sparql: str | None = None,
+        *,
+        name: str | None = None,
+        bind: Mapping[str, str] | None = None,
+        allow_network: bool = False,
+    ) -> QueryResult:
+        """Run a SPARQL query (or the named query ``name``); see :func:`kg.query.query`."""
+        from kg.query import query
+
+        return query(self, sparql, name=name, bind=bind, allow_network=allow_network)
+
+    def show(self, entity: str) -> EntityCard:
+        """The card of an entity; see :func:`kg.entity.show`."""
+        from kg.entity import show
+
+        return show(self, entity)
+
+    def sources(self) -> list[SourceInfo]:
+        """The ingested files; see :func:`kg.sources.sources`."""
+        from kg.sources import sources
+
+        return sources(self)
+
+    def drop(self, source: str | Path) -> SourceInfo:
+        """Remove an ingested file; see :func:`kg.sources.drop`."""
+        from kg.sources import drop
+
+        return drop(self, source)
+
+    def export(self, output: str | Path, *, format: str | None = None) -> Path:
+        """Write the whole graph to a file; see :func:`kg.export.export`."""
+        from kg.export import export
+
+        return export(self, Path(output), format=format)

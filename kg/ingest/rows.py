@@ -1,0 +1,554 @@
+"""Annotated triples: reading CSV, TSV and JSON Lines rows and turning each into RDF.
+
+A row is ``subject, predicate, object`` plus optional qualifiers (any qualifier
+name of the ontology, or a column headed by a CURIE or IRI), ``source`` and
+``quote``. How a row lands in RDF is described in the README ("The RDF contract").
+
+Examples:
+    >>> from kg.ontology import load_ontology
+    >>> converter = RowConverter(load_ontology(), path="x.csv", header=["subject", "predicate", "object", "duration"])
+    >>> triples, problems = converter.convert(Row(2, {"subject": Cell("Mikey Madison", 1), "predicate": Cell("trained-for", 2),
+    ...     "object": Cell("Anora", 3), "duration": Cell("5 months", 4)}))
+    >>> sorted({t.predicate.value.split("#")[-1] for t in triples})[:4]
+    ['duration', 'label', 'object', 'predicate']
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.errors import NotFoundError, Problem
+from kg.ingest.values import parse_value
+from kg.ontology import FILM, Ontology, Property, mint_entity, mint_hashed
+
+__all__ = ["ANNOTATED_SUFFIXES", "Cell", "Row", "RowConverter", "RowProblem", "read_rows"]
+
+ANNOTATED_SUFFIXES = (".csv", ".tsv", ".jsonl")
+"""File suffixes read as annotated triples (each also with ``.gz``)."""
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_PROV = "http://www.w3.org/ns/prov#"
+_SCHEMA = "https://schema.org/"
+_TYPE = ox.NamedNode(_RDF + "type")
+_LABEL = ox.NamedNode(_RDFS + "label")
+_STATEMENT = ox.NamedNode(_RDF + "Statement")
+_ST_SUBJECT = ox.NamedNode(_RDF + "subject")
+_ST_PREDICATE = ox.NamedNode(_RDF + "predicate")
+_ST_OBJECT = ox.NamedNode(_RDF + "object")
+_DERIVED = ox.NamedNode(_PROV + "wasDerivedFrom")
+_SOURCE_CLASS = ox.NamedNode(FILM + "Source")
+_URL = ox.NamedNode(_SCHEMA + "url")
+_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+_CORE = ("subject", "predicate", "object")
+_SPECIAL = (*_CORE, "subject_type", "object_type", "source")
+_IRI_SCHEME = re.compile(r"(?:https?|urn|ftp|mailto|file):\S+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value of a row and the column (1-based) it came from; ``None`` in JSON Lines."""
+
+    value: str | tuple[str, ...]
+    column: int | None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One input record: its line number and its non-empty cells by column name."""
+
+    line: int
+    cells: dict[str, Cell]
+
+
+class RowProblem(Exception):
+    """A problem with one cell of a row; collected into an :class:`~kg.errors.IngestError`."""
+
+    def __init__(self, column: str | None, message: str, cell: Cell | None = None) -> None:
+        super().__init__(message)
+        self.column_name = column
+        self.column = cell.column if cell else None
+        self.message = message
+
+    def located(self, path: str, line: int) -> Problem:
+        """This problem as a :class:`~kg.errors.Problem` in ``path`` at ``line``."""
+        return Problem(path, line, self.column, self.column_name, self.message)
+
+
+def _open_text(path: Path, raw: IO[bytes]) -> IO[str]:
+    stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix == ".gz" else raw  # type: ignore[assignment]
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+
+
+def _format(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
+
+
+def read_rows(
+    path: Path,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[list[str], Iterator[Row | Problem]]:
+    """Open an annotated-triples file: its header and an iterator over its rows.
+
+    Rows that cannot even be split into cells (a JSON syntax error, a wrong number
+    of CSV fields, bad UTF-8) come out as :class:`~kg.errors.Problem` values.
+
+    Args:
+        path: a ``.csv``, ``.tsv`` or ``.jsonl`` file, optionally gzipped.
+        on_progress: called with the number of bytes read so far, now and then.
+
+    Returns:
+        The header (column names; for JSON Lines, the keys of the first record and
+        the qualifier names used) and the rows.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("\\ufeffsubject,predicate,object\\nA,directed,B\\n")
+        >>> header, rows = read_rows(p)
+        >>> header, [r.cells["object"].value for r in rows]
+        (['subject', 'predicate', 'object'], ['B'])
+    """
+    kind = _format(path)
+    raw = path.open("rb")
+    text = _open_text(path, raw)
+    name = str(path)
+
+    def progress() -> None:
+        if on_progress is not None:
+            on_progress(raw.tell())
+
+    if kind == "jsonl":
+        return _jsonl_header(path), _jsonl_rows(name, raw, text, progress)
+    delimiter = "\t" if kind == "tsv" else ","
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raw.close()
+        return [], iter(())
+    except (csv.Error, UnicodeDecodeError, OSError, EOFError) as exc:
+        raw.close()
+        return [], iter([Problem(name, 1, None, None, _reading_error(exc))])
+    header = [h.strip() for h in header]
+    return header, _csv_rows(name, raw, reader, header, progress)
+
+
+def _reading_error(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the file is not UTF-8 ({exc.reason} at byte {exc.start}): save it as UTF-8"
+    if isinstance(exc, (OSError, EOFError)):
+        return f"cannot read the file: {exc}"
+    return f"{exc}: check the quoting of this row"
+
+
+def _csv_rows(
+    name: str, raw: IO[bytes], reader: Iterator[list[str]], header: list[str], progress: Callable[[], None]
+) -> Iterator[Row | Problem]:
+    start = 2
+    try:
+        for count, record in enumerate(reader):
+            line = start
+            start = reader.line_num + 1  # type: ignore[attr-defined]
+            if count % 4096 == 0:
+                progress()
+            if not any(v.strip() for v in record):
+                continue
+            if len(record) != len(header):
+                yield Problem(
+                    name,
+                    line,
+                    None,
+                    None,
+                    f"this row has {len(record)} fields but the header has {len(header)}: "
+                    "quote values that contain the separator",
+                )
+                continue
+            yield Row(
+                line,
+                {h: Cell(v.strip(), i) for i, (h, v) in enumerate(zip(header, record), 1) if v.strip()},
+            )
+    except (csv.Error, UnicodeDecodeError, OSError, EOFError) as exc:
+        yield Problem(name, start, None, None, _reading_error(exc))
+    finally:
+        progress()
+        raw.close()
+
+
+def _jsonl_header(path: Path) -> list[str]:
+    keys: dict[str, None] = {}
+    with path.open("rb") as raw, _open_text(path, raw) as text:
+        try:
+            for line in text:
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if isinstance(record, dict):
+                    for key, value in record.items():
+                        if key == "qualifiers" and isinstance(value, dict):
+                            keys.update(dict.fromkeys(value))
+                        else:
+                            keys[key] = None
+        except (ValueError, OSError, EOFError):
+            pass  # reported with its line by _jsonl_rows
+    return list(keys)
+
+
+def _json_value(value: object) -> str | tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        text = str(value).strip()
+        return text or None
+    if isinstance(value, list):
+        items = tuple(v for v in (_json_value(x) for x in value) if isinstance(v, str))
+        return items or None
+    raise TypeError(type(value).__name__)
+
+
+def _jsonl_rows(
+    name: str, raw: IO[bytes], text: IO[str], progress: Callable[[], None]
+) -> Iterator[Row | Problem]:
+    number = 0
+    try:
+        for number, line in enumerate(text, 1):
+            if number % 4096 == 0:
+                progress()
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                column = getattr(exc, "colno", None)
+                yield Problem(name, number, column, None, f"not valid JSON: {getattr(exc, 'msg', exc)}")
+                continue
+            if not isinstance(record, dict):
+                yield Problem(name, number, None, None, "each line must be a JSON object such as {\"subject\": ...}")
+                continue
+            cells: dict[str, Cell] = {}
+            problem = None
+            items = list(record.items())
+            qualifiers = record.get("qualifiers")
+            if isinstance(qualifiers, dict):
+                items = [(k, v) for k, v in items if k != "qualifiers"] + list(qualifiers.items())
+            elif qualifiers is not None:
+                problem = "qualifiers must be a JSON object of qualifier names to values"
+            for key, value in items:
+                try:
+                    converted = _json_value(value)
+                except TypeError as exc:
+                    problem = f"key {key}: a value must be a string, number, boolean or list, not {exc}"
+                    break
+                if converted is not None:
+                    cells[key] = Cell(converted, None)
+            if problem:
+                yield Problem(name, number, None, None, problem)
+                continue
+            yield Row(number, cells)
+    except (UnicodeDecodeError, OSError, EOFError) as exc:
+        yield Problem(name, number + 1, None, None, _reading_error(exc))
+    finally:
+        progress()
+        raw.close()
+
+
+class RowConverter:
+    """Turns rows of one file into RDF triples, following the ontology.
+
+    Args:
+        ontology: the vocabulary.
+        path: the file name used in messages.
+        header: the file's column names; checked at once.
+        strict: predicates and qualifiers outside the ontology are errors, not warnings.
+
+    Raises:
+        RowProblem: the header is not usable (a required column missing, an unknown
+            column); see :attr:`header_problems`.
+    """
+
+    def __init__(self, ontology: Ontology, *, path: str, header: Sequence[str], strict: bool = False) -> None:
+        self.ontology = ontology
+        self.path = path
+        self.strict = strict
+        self.warnings: list[Problem] = []
+        self.header_problems: list[Problem] = []
+        self.statements = 0
+        self._columns: dict[str, Property | str] = {}
+        self._emitted: set[tuple[str, str, str]] = set()
+        self._entity_cache: dict[str, tuple[ox.NamedNode, str | None]] = {}
+        self._relation_cache: dict[str, tuple[Property | None, ox.NamedNode]] = {}
+        self._warned: set[str] = set()
+        for column in header:
+            try:
+                self._check_column(column, header)
+            except RowProblem as problem:
+                self.header_problems.append(problem.located(path, 1))
+        missing = [c for c in _CORE if c not in header]
+        if missing and header:
+            self.header_problems.append(
+                Problem(path, 1, None, None, f"missing required column(s): {', '.join(missing)}")
+            )
+        if not header:
+            self.header_problems.append(Problem(path, 1, None, None, "the file is empty: it needs a header row"))
+
+    def _check_column(self, column: str, header: Sequence[str]) -> None:
+        position = list(header).index(column) + 1 if column in header else None
+        if column in _SPECIAL:
+            return
+        if column == "" or column == "qualifiers":
+            if column == "":
+                self.header_problems.append(
+                    Problem(self.path, 1, position, None, "a column has no name: give every column a header")
+                )
+            return
+        iri = self._iri_of(column)
+        if iri is not None:
+            known = self.ontology.properties.get(iri)
+            if known is not None and known.is_qualifier:
+                self._columns[column] = known
+            else:
+                self._columns[column] = iri
+                self._warn_outside(1, position, column, f'qualifier {column} is not in the ontology')
+            return
+        try:
+            self._columns[column] = self.ontology.qualifier(column)
+        except NotFoundError as exc:
+            message = str(exc).split("; known:")[0].replace("unknown qualifier", "unknown column")
+            self.header_problems.append(
+                Problem(
+                    self.path,
+                    1,
+                    position,
+                    column,
+                    f"{message}: use subject, predicate, object, subject_type, object_type, source, "
+                    "a qualifier of the ontology, or a CURIE such as pq:P1686",
+                )
+            )
+
+    def _warn_outside(self, line: int, column: int | None, name: str, message: str) -> None:
+        if self.strict:
+            raise RowProblem(name, f"{message} (allowed without --strict)", Cell("", column))
+        if name not in self._warned:
+            self._warned.add(name)
+            self.warnings.append(Problem(self.path, line, column, None, f"{message}; kept as given"))
+
+    def _iri_of(self, text: str) -> str | None:
+        text = text.strip()
+        if text.startswith("<") and text.endswith(">"):
+            return text[1:-1]
+        expanded = self.ontology.expand(text)
+        if expanded is not None:
+            return expanded
+        if _IRI_SCHEME.fullmatch(text):
+            return text
+        return None
+
+    def _node(self, iri: str, column: str, cell: Cell | None) -> ox.NamedNode:
+        try:
+            return ox.NamedNode(iri)
+        except ValueError as exc:
+            raise RowProblem(column, f'"{iri}" is not a valid IRI ({exc})', cell) from None
+
+    def _entity(self, text: str, column: str, cell: Cell | None) -> tuple[ox.NamedNode, str | None]:
+        """The IRI of an entity cell and the label to give it (``None`` for IRIs and CURIEs)."""
+        found = self._entity_cache.get(text)
+        if found is not None:
+            return found
+        iri = self._iri_of(text)
+        if iri is not None:
+            result: tuple[ox.NamedNode, str | None] = (self._node(iri, column, cell), None)
+        else:
+            result = (ox.NamedNode(mint_entity(text)), " ".join(text.split()))
+        if len(self._entity_cache) < 200_000:
+            self._entity_cache[text] = result
+        return result
+
+    def _describe(self, out: list[ox.Triple], node: ox.NamedNode, label: str | None, cls: str | None) -> None:
+        if label is not None and (node.value, "l", label) not in self._emitted:
+            self._emitted.add((node.value, "l", label))
+            out.append(ox.Triple(node, _LABEL, ox.Literal(label)))
+        if cls is not None and (node.value, "t", cls) not in self._emitted:
+            self._emitted.add((node.value, "t", cls))
+            out.append(ox.Triple(node, _TYPE, ox.NamedNode(cls)))
+
+    def _class(self, row: Row, column: str, allowed: tuple[str, ...], relation: str) -> str | None:
+        cell = row.cells.get(column)
+        if cell is None:
+            return allowed[0] if len(allowed) == 1 else None
+        value = self._single(cell, column)
+        try:
+            cls = self.ontology.ontology_class(value).iri
+        except NotFoundError as exc:
+            raise RowProblem(column, str(exc), cell) from None
+        if allowed and cls not in allowed:
+            names = " or ".join(self.ontology.classes[c].name for c in allowed if c in self.ontology.classes)
+            raise RowProblem(
+                column,
+                f'{self.ontology.classes[cls].name} does not fit {relation}, which expects {names}: '
+                "fix the type or the relation",
+                cell,
+            )
+        return cls
+
+    @staticmethod
+    def _single(cell: Cell, column: str) -> str:
+        if isinstance(cell.value, tuple):
+            raise RowProblem(column, "takes one value, not a list", cell)
+        return cell.value
+
+    def _relation(self, text: str, cell: Cell, line: int) -> tuple[Property | None, ox.NamedNode]:
+        cached = self._relation_cache.get(text)
+        if cached is not None:
+            return cached
+        iri = self._iri_of(text)
+        known = self.ontology.properties.get(iri) if iri else None
+        if iri is not None and (known is None or known.is_qualifier):
+            self._warn_outside(line, cell.column, text, f"relation {text} is not in the ontology")
+            result: tuple[Property | None, ox.NamedNode] = (None, self._node(iri, "predicate", cell))
+        else:
+            try:
+                prop = self.ontology.relation(text)
+            except NotFoundError as exc:
+                message = str(exc).split("; known:")[0]
+                raise RowProblem(
+                    "predicate", f"{message}: use a relation of ontology/film.ttl or a CURIE such as wdt:P57", cell
+                ) from None
+            result = (prop, ox.NamedNode(prop.iri))
+        self._relation_cache[text] = result
+        return result
+
+    def _value(
+        self, out: list[ox.Triple], prop: Property, text: str, column: str, cell: Cell
+    ) -> ox.NamedNode | ox.Literal:
+        if prop.datatype is not None:
+            try:
+                lexical, datatype = parse_value(text, prop.datatype)
+            except ValueError as exc:
+                raise RowProblem(column, str(exc), cell) from None
+            if datatype == _STRING.value:
+                return ox.Literal(lexical)
+            return ox.Literal(lexical, datatype=ox.NamedNode(datatype))
+        node, label = self._entity(text, column, cell)
+        self._describe(out, node, label, prop.range[0] if len(prop.range) == 1 else None)
+        return node
+
+    def convert(self, row: Row) -> tuple[list[ox.Triple], list[RowProblem]]:
+        """The triples of one row, or (when the row is bad) every problem found in it.
+
+        Triples that describe an entity or a source already described earlier in the
+        file are not repeated.
+        """
+        out: list[ox.Triple] = []
+        found: list[RowProblem] = []
+        cells = row.cells
+        for column in _CORE:
+            if column not in cells:
+                found.append(RowProblem(column, f"{column} is empty: every row needs subject, predicate and object"))
+        if found:
+            return [], found
+
+        def attempt(step: Callable[[], object]) -> object:
+            try:
+                return step()
+            except RowProblem as problem:
+                found.append(problem)
+                return None
+
+        pcell = cells["predicate"]
+        rel = attempt(lambda: self._relation(self._single(pcell, "predicate"), pcell, row.line))
+        if rel is None:
+            return [], found
+        prop, predicate = rel  # type: ignore[misc]
+        scell, ocell = cells["subject"], cells["object"]
+        relation_name = prop.name if prop else predicate.value
+        subject_class = attempt(lambda: self._class(row, "subject_type", prop.domain if prop else (), relation_name))
+        subject = attempt(lambda: self._entity(self._single(scell, "subject"), "subject", scell))
+        obj: ox.NamedNode | ox.Literal | None = None
+        if prop is not None and prop.is_literal:
+            if "object_type" in cells:
+                found.append(
+                    RowProblem("object_type", f"{prop.name} takes a value, not an entity: leave object_type empty",
+                               cells["object_type"])
+                )
+            obj = attempt(lambda: self._value(out, prop, self._single(ocell, "object"), "object", ocell))  # type: ignore[assignment]
+        else:
+            otext = attempt(lambda: self._single(ocell, "object"))
+            object_class = attempt(lambda: self._class(row, "object_type", prop.range if prop else (), relation_name))
+            if isinstance(otext, str):
+                if prop is None and object_class is None and self._iri_of(otext) is None:
+                    obj = ox.Literal(otext)
+                else:
+                    entity = attempt(lambda: self._entity(otext, "object", ocell))
+                    if entity is not None:
+                        node, label = entity  # type: ignore[misc]
+                        self._describe(out, node, label, object_class)  # type: ignore[arg-type]
+                        obj = node
+        qualifiers: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = []
+        for column, target in self._columns.items():
+            cell = cells.get(column)
+            if cell is None:
+                continue
+            values = cell.value if isinstance(cell.value, tuple) else (cell.value,)
+            for value in values:
+                if isinstance(target, Property):
+                    qualifier = attempt(lambda: self._value(out, target, value, column, cell))
+                    if qualifier is not None:
+                        qualifiers.append((ox.NamedNode(target.iri), qualifier))  # type: ignore[arg-type]
+                else:
+                    iri = self._iri_of(value)
+                    qvalue = self._node(iri, column, cell) if iri else ox.Literal(value)
+                    qualifiers.append((ox.NamedNode(target), qvalue))
+        source = None
+        if "source" in cells:
+            source = attempt(lambda: self._source(out, self._single(cells["source"], "source"), cells["source"]))
+        if found:
+            return [], found
+        assert subject is not None and obj is not None
+        snode, slabel = subject  # type: ignore[misc]
+        self._describe(out, snode, slabel, subject_class)  # type: ignore[arg-type]
+        out.append(ox.Triple(snode, predicate, obj))
+        if qualifiers or source is not None:
+            parts = [str(snode), str(predicate), str(obj), *sorted(f"{q} {v}" for q, v in qualifiers)]
+            if source is not None:
+                parts.append(str(source))
+            statement = ox.NamedNode(mint_hashed("statement", *parts))
+            if (statement.value, "s", "") not in self._emitted:
+                self._emitted.add((statement.value, "s", ""))
+                self.statements += 1
+                out += [
+                    ox.Triple(statement, _TYPE, _STATEMENT),
+                    ox.Triple(statement, _ST_SUBJECT, snode),
+                    ox.Triple(statement, _ST_PREDICATE, predicate),
+                    ox.Triple(statement, _ST_OBJECT, obj),
+                ]
+                out += [ox.Triple(statement, q, v) for q, v in qualifiers]
+                if source is not None:
+                    out.append(ox.Triple(statement, _DERIVED, source))  # type: ignore[arg-type]
+        return out, []
+
+    def _source(self, out: list[ox.Triple], text: str, cell: Cell) -> ox.NamedNode:
+        name = " ".join(text.split())
+        node = ox.NamedNode(mint_hashed("source", name.casefold()))
+        if (node.value, "src", "") not in self._emitted:
+            self._emitted.add((node.value, "src", ""))
+            out.append(ox.Triple(node, _TYPE, _SOURCE_CLASS))
+            out.append(ox.Triple(node, _LABEL, ox.Literal(name)))
+            if re.match(r"https?://", name, re.IGNORECASE):
+                out.append(ox.Triple(node, _URL, self._node(name, "source", cell)))
+        return node

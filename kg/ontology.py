@@ -1,0 +1,403 @@
+"""The vocabulary: classes, relations and qualifiers read from ``ontology/film.ttl``.
+
+Nothing in the package keeps a second list of them: input names (``trained-for``),
+aliases, domains, ranges, datatypes, labels and the prefixes the query command
+declares all come from the ontology file.
+
+Examples:
+    >>> onto = load_ontology()
+    >>> onto.relation("trained-for").iri
+    'https://w3id.org/filmkg/ontology#trainedFor'
+    >>> onto.relation("trainedFor").name, onto.relation("film:trainedFor").name
+    ('trained-for', 'trained-for')
+    >>> onto.qualifier("duration").datatype
+    'http://www.w3.org/2001/XMLSchema#duration'
+    >>> mint_entity("  Mikey   MADISON ")
+    'https://w3id.org/filmkg/resource/mikey_madison'
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.term import BNode, Literal, Node
+
+from kg.errors import KGError, NotFoundError
+
+__all__ = [
+    "FILM",
+    "RES",
+    "XSD",
+    "Ontology",
+    "OntologyClass",
+    "Property",
+    "load_ontology",
+    "mint_entity",
+    "mint_hashed",
+    "normalize_name",
+    "ontology_dir",
+]
+
+FILM = "https://w3id.org/filmkg/ontology#"
+"""The ontology namespace (prefix ``film:``)."""
+RES = "https://w3id.org/filmkg/resource/"
+"""The namespace under which entity, statement, source and graph IRIs are minted (prefix ``res:``)."""
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_SKOS_CLOSE = URIRef("http://www.w3.org/2004/02/skos/core#closeMatch")
+_ALIAS = URIRef(FILM + "alias")
+_EXPECTED = URIRef(FILM + "expectedQualifier")
+_RELATION = URIRef(FILM + "relation")
+_QUALIFIER = URIRef(FILM + "qualifier")
+
+
+def ontology_dir() -> Path:
+    """The folder holding ``film.ttl``, ``shapes.ttl`` and ``queries/``.
+
+    The installed package carries a copy as ``kg/_ontology``; a source checkout uses
+    the top-level ``ontology/`` folder.
+
+    Returns:
+        The folder's path.
+
+    Examples:
+        >>> (ontology_dir() / "film.ttl").is_file()
+        True
+    """
+    packaged = Path(str(resources.files("kg"))) / "_ontology"
+    if (packaged / "film.ttl").is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "ontology"
+
+
+def _camel_to_kebab(local: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", local).lower()
+
+
+def _key(name: str) -> str:
+    """Comparison key of an input name: kebab, camel and snake case all match."""
+    return re.sub(r"[\s_\-]+", "", name).casefold()
+
+
+@dataclass(frozen=True)
+class OntologyClass:
+    """A class of the ontology (Person, Film, Scene...)."""
+
+    iri: str
+    name: str
+    label: str
+    comment: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Property:
+    """A relation or a qualifier of the ontology.
+
+    ``domain`` and ``range`` hold class IRIs (several for an ``owl:unionOf``);
+    ``datatype`` is the XSD datatype IRI when the range is a datatype, else ``None``.
+    """
+
+    iri: str
+    name: str
+    label: str
+    comment: str
+    domain: tuple[str, ...]
+    range: tuple[str, ...]
+    datatype: str | None
+    is_qualifier: bool
+    aliases: tuple[str, ...] = ()
+    mappings: tuple[str, ...] = ()
+    expected_qualifiers: tuple[str, ...] = field(default=())
+
+    @property
+    def is_literal(self) -> bool:
+        """True when the value is a literal (a datatype property)."""
+        return self.datatype is not None
+
+
+class Ontology:
+    """The parsed ontology: look-ups by input name, CURIE or IRI, and prefixes.
+
+    Use :func:`load_ontology` rather than the constructor.
+    """
+
+    def __init__(
+        self,
+        *,
+        classes: Iterable[OntologyClass],
+        properties: Iterable[Property],
+        prefixes: Mapping[str, str],
+        digest: str,
+    ) -> None:
+        self.classes: dict[str, OntologyClass] = {c.iri: c for c in classes}
+        self.properties: dict[str, Property] = {p.iri: p for p in properties}
+        self.prefixes: dict[str, str] = dict(prefixes)
+        self.digest = digest
+        self._relations = self._index(p for p in self.properties.values() if not p.is_qualifier)
+        self._qualifiers = self._index(p for p in self.properties.values() if p.is_qualifier)
+        self._class_index = self._index(self.classes.values())
+
+    @staticmethod
+    def _index(items: Iterable[OntologyClass | Property]) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for item in items:
+            for name in (item.name, *item.aliases):
+                index.setdefault(_key(name), item.iri)
+        return index
+
+    @property
+    def relations(self) -> list[Property]:
+        """Every relation, sorted by input name."""
+        return sorted((p for p in self.properties.values() if not p.is_qualifier), key=lambda p: p.name)
+
+    @property
+    def qualifiers(self) -> list[Property]:
+        """Every qualifier, sorted by input name."""
+        return sorted((p for p in self.properties.values() if p.is_qualifier), key=lambda p: p.name)
+
+    def expand(self, curie: str) -> str | None:
+        """The IRI of ``prefix:local`` for a prefix the ontology declares, else ``None``.
+
+        Examples:
+            >>> load_ontology().expand("wd:Q5")
+            'http://www.wikidata.org/entity/Q5'
+            >>> load_ontology().expand("Mission: Impossible") is None
+            True
+        """
+        match = re.fullmatch(r"([A-Za-z][\w.\-]*)?:(\S*)", curie)
+        if not match:
+            return None
+        namespace = self.prefixes.get(match.group(1) or "")
+        return None if namespace is None else namespace + match.group(2)
+
+    def compact(self, iri: str) -> str:
+        """``prefix:local`` for an IRI under a declared prefix, else ``<iri>``.
+
+        Examples:
+            >>> load_ontology().compact("https://w3id.org/filmkg/ontology#actedIn")
+            'film:actedIn'
+        """
+        best = ""
+        for prefix, namespace in self.prefixes.items():
+            if iri.startswith(namespace) and len(namespace) > len(self.prefixes.get(best, "")):
+                local = iri[len(namespace) :]
+                if re.fullmatch(r"[\w\-.]*", local) and not local.endswith("."):
+                    best = prefix
+        if best:
+            return f"{best}:{iri[len(self.prefixes[best]) :]}"
+        return f"<{iri}>"
+
+    def _lookup(self, text: str, index: Mapping[str, str], kind: str) -> str:
+        text = text.strip()
+        iri = text[1:-1] if text.startswith("<") and text.endswith(">") else self.expand(text)
+        if iri is not None and iri in index.values():
+            return iri
+        found = index.get(_key(text))
+        if found is not None:
+            return found
+        names = sorted({self._name_of(v) for v in index.values()})
+        close = difflib.get_close_matches(text.strip().lower(), names, n=1, cutoff=0.6)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        raise NotFoundError(f'unknown {kind} "{text}"{hint}; known: {", ".join(names)}')
+
+    def _name_of(self, iri: str) -> str:
+        item = self.properties.get(iri) or self.classes.get(iri)
+        return item.name if item else iri
+
+    def relation(self, name: str) -> Property:
+        """The relation called ``name`` (kebab-case, camelCase, an alias, a CURIE or ``<IRI>``).
+
+        Raises:
+            NotFoundError: an unknown name; the message suggests the closest one.
+
+        Examples:
+            >>> load_ontology().relation("starred-in").name
+            'acted-in'
+            >>> load_ontology().relation("trainedd-for")
+            Traceback (most recent call last):
+            ...
+            kg.errors.NotFoundError: unknown relation "trainedd-for" (did you mean "trained-for"?); known: ...
+        """
+        return self.properties[self._lookup(name, self._relations, "relation")]
+
+    def qualifier(self, name: str) -> Property:
+        """The qualifier called ``name``; see :meth:`relation`.
+
+        Examples:
+            >>> load_ontology().qualifier("for-work").iri
+            'https://w3id.org/filmkg/ontology#forWork'
+        """
+        return self.properties[self._lookup(name, self._qualifiers, "qualifier")]
+
+    def ontology_class(self, name: str) -> OntologyClass:
+        """The class called ``name`` (``Person``, ``person``, ``film:Person``, an alias).
+
+        Examples:
+            >>> load_ontology().ontology_class("movie").name
+            'Film'
+        """
+        return self.classes[self._lookup(name, self._class_index, "class")]
+
+    def label(self, iri: str) -> str:
+        """The label of a class or property, or its compact form when unknown.
+
+        Examples:
+            >>> load_ontology().label("https://w3id.org/filmkg/ontology#actedIn")
+            'acted in'
+        """
+        item = self.properties.get(iri) or self.classes.get(iri)
+        return item.label if item else self.compact(iri)
+
+
+def _text(graph: Graph, subject: Node, predicate: URIRef) -> str:
+    values = sorted(
+        (v for v in graph.objects(subject, predicate) if isinstance(v, Literal)),
+        key=lambda v: (v.language not in (None, "en"), str(v)),
+    )
+    return str(values[0]) if values else ""
+
+
+def _classes_of(graph: Graph, node: Node | None) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    if isinstance(node, BNode):
+        members = graph.value(node, OWL.unionOf)
+        if members is not None:
+            return tuple(str(m) for m in Collection(graph, members))
+        return ()
+    if node == OWL.Thing or node == RDFS.Resource:
+        return ()
+    return (str(node),)
+
+
+@cache
+def load_ontology(path: Path | None = None) -> Ontology:
+    """Read the ontology file (``ontology/film.ttl`` by default); cached per path.
+
+    Args:
+        path: another Turtle file in the same conventions.
+
+    Returns:
+        The parsed :class:`Ontology`.
+
+    Raises:
+        KGError: the file is missing or is not valid Turtle.
+
+    Examples:
+        >>> onto = load_ontology()
+        >>> len(onto.classes) >= 10, "film" in onto.prefixes
+        (True, True)
+    """
+    path = path or ontology_dir() / "film.ttl"
+    try:
+        data = path.read_bytes()
+        graph = Graph().parse(data=data, format="turtle")
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise KGError(f"cannot read the ontology {path}: {exc}") from exc
+    prefixes = dict(re.findall(r"@prefix\s+([A-Za-z][\w.\-]*):\s*<([^>]*)>", data.decode("utf-8")))
+    classes = []
+    for cls in set(graph.subjects(RDF.type, OWL.Class)):
+        if isinstance(cls, URIRef) and str(cls).startswith(FILM):
+            local = str(cls)[len(FILM) :]
+            classes.append(
+                OntologyClass(
+                    iri=str(cls),
+                    name=local,
+                    label=_text(graph, cls, RDFS.label) or local,
+                    comment=_text(graph, cls, RDFS.comment),
+                    aliases=tuple(sorted(str(a) for a in graph.objects(cls, _ALIAS))),
+                )
+            )
+    properties = []
+    for parent, is_qualifier in ((_RELATION, False), (_QUALIFIER, True)):
+        for prop in set(graph.subjects(RDFS.subPropertyOf, parent)):
+            local = str(prop)[len(FILM) :]
+            ranges = _classes_of(graph, graph.value(prop, RDFS.range))
+            datatype = ranges[0] if ranges and ranges[0].startswith(XSD) else None
+            properties.append(
+                Property(
+                    iri=str(prop),
+                    name=_camel_to_kebab(local),
+                    label=_text(graph, prop, RDFS.label) or local,
+                    comment=_text(graph, prop, RDFS.comment),
+                    domain=_classes_of(graph, graph.value(prop, RDFS.domain)),
+                    range=() if datatype else ranges,
+                    datatype=datatype,
+                    is_qualifier=is_qualifier,
+                    aliases=tuple(sorted(str(a) for a in graph.objects(prop, _ALIAS))),
+                    mappings=tuple(sorted(str(m) for m in graph.objects(prop, _SKOS_CLOSE))),
+                    expected_qualifiers=tuple(sorted(str(q) for q in graph.objects(prop, _EXPECTED))),
+                )
+            )
+    return Ontology(
+        classes=classes,
+        properties=properties,
+        prefixes=prefixes,
+        digest=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def normalize_name(name: str) -> str:
+    """The identity of a plain entity name: Unicode NFC, case folded, whitespace collapsed.
+
+    Examples:
+        >>> normalize_name("  Mikey\\tMADISON ")
+        'mikey madison'
+    """
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _slug(name: str) -> str:
+    out = []
+    for char in normalize_name(name):
+        if char == " ":
+            out.append("_")
+        elif char.isalnum() or char in "-.~":
+            out.append(char)
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
+    return "".join(out)
+
+
+def mint_entity(name: str) -> str:
+    """The deterministic IRI of the entity a plain name names, under :data:`RES`.
+
+    The same name, ignoring case and extra whitespace, always gives the same IRI;
+    different names give different IRIs.
+
+    Raises:
+        ValueError: the name is empty.
+
+    Examples:
+        >>> mint_entity("Ivan's mansion")
+        'https://w3id.org/filmkg/resource/ivan%27s_mansion'
+        >>> mint_entity("Mikey Madison") == mint_entity("mikey  madison")
+        True
+    """
+    slug = _slug(name)
+    if not slug:
+        raise ValueError("an entity name cannot be empty")
+    return RES + slug
+
+
+def mint_hashed(kind: str, *parts: str) -> str:
+    """A deterministic IRI ``res:KIND/<hash>`` for content identified by ``parts``.
+
+    Examples:
+        >>> mint_hashed("statement", "a", "b") == mint_hashed("statement", "a", "b")
+        True
+        >>> mint_hashed("statement", "a", "b").startswith(RES + "statement/")
+        True
+    """
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+    return f"{RES}{kind}/{digest}"

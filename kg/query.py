@@ -1,0 +1,368 @@
+"""SPARQL: running queries, named queries, bindings, and result formats.
+
+Queries see every named graph as the default graph (the union of all ingested
+files). The prefixes declared in ``ontology/film.ttl`` are declared for every
+query. ``SERVICE`` clauses are refused unless ``allow_network`` is given.
+
+Examples:
+    >>> from kg import KnowledgeGraph
+    >>> kg = KnowledgeGraph.memory()
+    >>> result = kg.query("SELECT ?x WHERE { VALUES ?x { film:Person } }")
+    >>> result.variables, len(result)
+    (['x'], 1)
+    >>> print(result.serialize("csv").strip())
+    x
+    https://w3id.org/filmkg/ontology#Person
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from kg.errors import NetworkRefusedError, NotFoundError, QueryError
+from kg.ontology import XSD, mint_entity, ontology_dir
+
+if TYPE_CHECKING:
+    import pandas
+
+    from kg.graph import KnowledgeGraph
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "TABLE_FORMATS",
+    "NamedQuery",
+    "QueryResult",
+    "named_queries",
+    "query",
+    "refuse_network",
+]
+
+TABLE_FORMATS = ("table", "csv", "tsv", "json")
+"""Formats for SELECT and ASK results (``table`` is drawn by the command line)."""
+GRAPH_FORMATS = ("turtle", "nt", "jsonld", "trig")
+"""Formats for CONSTRUCT and DESCRIBE results."""
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+_SCRUB = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_NETWORK = re.compile(r"(?<![?$:\w])(SERVICE|LOAD)(?![\w:])", re.IGNORECASE)
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+}
+
+
+def refuse_network(sparql: str) -> None:
+    """Refuse SPARQL that would reach the network: ``SERVICE`` clauses and ``LOAD``.
+
+    Strings, IRIs and comments are ignored, so a literal "service" is fine.
+
+    Raises:
+        NetworkRefusedError: the query uses SERVICE or LOAD.
+
+    Examples:
+        >>> refuse_network('SELECT * WHERE { ?s ?p "SERVICE" . ?service ?p ?o }  # LOAD')
+        >>> refuse_network("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+        Traceback (most recent call last):
+        ...
+        kg.errors.NetworkRefusedError: the query uses SERVICE, which reaches the network: pass --allow-network (allow_network=True) to permit it
+    """
+    match = _NETWORK.search(_SCRUB.sub(" ", sparql))
+    if match:
+        raise NetworkRefusedError(
+            f"the query uses {match.group(1).upper()}, which reaches the network: "
+            "pass --allow-network (allow_network=True) to permit it"
+        )
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query shipped in ``ontology/queries/NAME.rq``: its name, first comment line, variables to bind and text."""
+
+    name: str
+    description: str
+    parameters: tuple[str, ...]
+    sparql: str
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    """The named queries, by name.
+
+    Examples:
+        >>> "training" in named_queries()
+        True
+    """
+    out = {}
+    for path in sorted((ontology_dir() / "queries").glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        comments = [line.lstrip("# ").rstrip() for line in text.splitlines() if line.startswith("#")]
+        parameters = tuple(
+            m.group(1) for line in text.splitlines() if (m := re.match(r"#\s*@param\s+(\w+)", line))
+        )
+        out[path.stem] = NamedQuery(path.stem, comments[0] if comments else "", parameters, text)
+    return out
+
+
+def _named(name: str) -> str:
+    queries = named_queries()
+    if name not in queries:
+        import difflib
+
+        close = difflib.get_close_matches(name, queries, n=1)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        raise NotFoundError(f'no named query "{name}"{hint}; known: {", ".join(queries)}')
+    return queries[name].sparql
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The result of a query: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE).
+
+    ``rows`` hold pyoxigraph terms (``None`` for unbound); :meth:`to_dataframe` and
+    :meth:`records` give plain Python values.
+    """
+
+    kind: str
+    """``select``, ``ask`` or ``graph``."""
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    prefixes: Mapping[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.kind == "select" else len(self.triples) if self.kind == "graph" else 1
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Each solution as a dict of variable to Python value (IRIs as strings, typed literals converted).
+
+        Examples:
+            >>> from kg import KnowledgeGraph
+            >>> list(KnowledgeGraph.memory().query("SELECT ?n WHERE { BIND(3 AS ?n) }").records())
+            [{'n': 3}]
+        """
+        for row in self.rows:
+            yield {var: python_value(term) for var, term in zip(self.variables, row)}
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """The solutions as a pandas DataFrame (one column per variable); triples as subject, predicate, object.
+
+        Examples:
+            >>> from kg import KnowledgeGraph
+            >>> KnowledgeGraph.memory().query("SELECT ?n WHERE { VALUES ?n { 1 2 } }").to_dataframe().shape
+            (2, 1)
+        """
+        import pandas
+
+        if self.kind == "graph":
+            return pandas.DataFrame(
+                [(python_value(t.subject), python_value(t.predicate), python_value(t.object)) for t in self.triples],
+                columns=["subject", "predicate", "object"],
+            )
+        if self.kind == "ask":
+            return pandas.DataFrame({"ask": [self.boolean]})
+        return pandas.DataFrame(list(self.records()), columns=self.variables)
+
+    def serialize(self, format: str) -> str:
+        """The result as text: ``csv``, ``tsv``, ``json`` (SPARQL results formats) for SELECT and ASK;
+        ``turtle``, ``nt``, ``jsonld``, ``trig`` for CONSTRUCT and DESCRIBE.
+
+        Raises:
+            QueryError: a format that does not fit the kind of result.
+        """
+        if self.kind == "graph":
+            if format not in GRAPH_FORMATS:
+                raise QueryError(f"a graph result is written as {', '.join(GRAPH_FORMATS)}, not {format}")
+            rdf = _RDF_FORMATS[format]
+            items: list[Any] = list(self.triples)
+            if rdf == ox.RdfFormat.TRIG:
+                items = [ox.Quad(t.subject, t.predicate, t.object) for t in self.triples]
+            prefixes = dict(self.prefixes) if rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+            return ox.serialize(items, format=rdf, prefixes=prefixes).decode("utf-8")  # type: ignore[union-attr]
+        if format == "json":
+            return _json(self)
+        if format in ("csv", "tsv"):
+            return _delimited(self, format)
+        raise QueryError(f"a {self.kind.upper()} result is written as {', '.join(TABLE_FORMATS)}, not {format}")
+
+
+def python_value(term: Term | None) -> Any:
+    """A plain Python value for an RDF term: IRIs as strings, numbers, dates, booleans converted.
+
+    Examples:
+        >>> python_value(ox.Literal("7", datatype=ox.NamedNode(XSD + "integer")))
+        7
+    """
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        try:
+            if datatype in (XSD + "integer", XSD + "int", XSD + "long"):
+                return int(term.value)
+            if datatype in (XSD + "double", XSD + "float"):
+                return float(term.value)
+            if datatype == XSD + "decimal":
+                return Decimal(term.value)
+            if datatype == XSD + "boolean":
+                return term.value == "true"
+            if datatype == XSD + "date":
+                return dt.date.fromisoformat(term.value)
+        except ValueError:
+            return term.value
+        return term.value
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _json(result: QueryResult) -> str:
+    if result.kind == "ask":
+        return json.dumps({"head": {}, "boolean": result.boolean}, ensure_ascii=False)
+    bindings = [
+        {var: _json_term(term) for var, term in zip(result.variables, row) if term is not None} for row in result.rows
+    ]
+    return json.dumps(
+        {"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=1
+    )
+
+
+def _delimited(result: QueryResult, format: str) -> str:
+    import csv
+    import io
+
+    if result.kind == "ask":
+        return "true\n" if result.boolean else "false\n"
+    buffer = io.StringIO()
+    if format == "csv":
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow(["" if t is None else t.value if not isinstance(t, ox.Triple) else str(t) for t in row])
+    else:
+        buffer.write("\t".join(f"?{v}" for v in result.variables) + "\n")
+        for row in result.rows:
+            buffer.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+    return buffer.getvalue()
+
+
+def _binding(graph: KnowledgeGraph, name: str, value: str) -> ox.NamedNode | ox.Literal:
+    """A ``--bind`` value: ``<IRI>``, a CURIE, a quoted literal, a number, or an entity's name."""
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        try:
+            return ox.NamedNode(text[1:-1])
+        except ValueError as exc:
+            raise QueryError(f"--bind {name}: {text} is not a valid IRI ({exc})") from None
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return ox.Literal(text[1:-1])
+    if re.fullmatch(r"[+-]?\d+", text):
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "integer"))
+    expanded = graph.ontology.expand(text)
+    if expanded is not None and " " not in text:
+        return ox.NamedNode(expanded)
+    from kg.entity import resolve
+
+    try:
+        return ox.NamedNode(resolve(graph, text))
+    except NotFoundError:
+        return ox.Literal(text)
+
+
+def _syntax_message(sparql: str, message: str) -> str:
+    match = re.search(r"(\d+):(\d+)", message)
+    text = f"SPARQL syntax error: {message}"
+    if match:
+        line, column = int(match.group(1)), int(match.group(2))
+        lines = sparql.splitlines()
+        if 1 <= line <= len(lines):
+            text += f"\n  {lines[line - 1]}\n  {' ' * max(column - 1, 0)}^"
+    return text
+
+
+def query(
+    graph: KnowledgeGraph,
+    sparql: str | None = None,
+    *,
+    name: str | None = None,
+    bind: Mapping[str, str] | None = None,
+    allow_network: bool = False,
+) -> QueryResult:
+    """Run a SPARQL query over every graph of the store.
+
+    Args:
+        graph: the knowledge graph.
+        sparql: the query text; or give ``name``.
+        name: run the named query ``ontology/queries/NAME.rq``.
+        bind: values for variables: ``<IRI>``, a CURIE, ``"a literal"``, a number, or an entity's name.
+        allow_network: permit ``SERVICE``.
+
+    Returns:
+        A :class:`QueryResult`.
+
+    Raises:
+        QueryError: invalid SPARQL (with its position) or a failing query.
+        NetworkRefusedError: ``SERVICE`` without ``allow_network``.
+        NotFoundError: no named query ``name``.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> query(KnowledgeGraph.memory(), "SELECT * WHERE { ?s ?p }")
+        Traceback (most recent call last):
+        ...
+        kg.errors.QueryError: SPARQL syntax error: error at 1:24: expected ...
+          SELECT * WHERE { ?s ?p }
+                                 ^
+    """
+    if (sparql is None) == (name is None):
+        raise ValueError("give either sparql or name")
+    text = _named(name) if name is not None else sparql
+    assert text is not None
+    if not allow_network:
+        refuse_network(text)
+    substitutions = {ox.Variable(k.lstrip("?$")): _binding(graph, k, v) for k, v in (bind or {}).items()}
+    prefixes = graph.ontology.prefixes
+    try:
+        result = graph.store.query(
+            text, use_default_graph_as_union=True, prefixes=prefixes, substitutions=substitutions  # type: ignore[arg-type]
+        )
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(result), prefixes=prefixes)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = [tuple(solution[v] for v in variables) for solution in result]
+            return QueryResult("select", variables=variables, rows=rows, prefixes=prefixes)  # type: ignore[arg-type]
+        return QueryResult("graph", triples=list(result), prefixes=prefixes)
+    except SyntaxError as exc:
+        raise QueryError(_syntax_message(text, str(exc))) from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"the query failed: {exc}") from exc
