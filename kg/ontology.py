@@ -138,11 +138,13 @@ class Ontology:
         properties: Iterable[Property],
         prefixes: Mapping[str, str],
         digest: str,
+        path: Path,
     ) -> None:
         self.classes: dict[str, OntologyClass] = {c.iri: c for c in classes}
         self.properties: dict[str, Property] = {p.iri: p for p in properties}
         self.prefixes: dict[str, str] = dict(prefixes)
         self.digest = digest
+        self.path = path
         self._relations = self._index(p for p in self.properties.values() if not p.is_qualifier)
         self._qualifiers = self._index(p for p in self.properties.values() if p.is_qualifier)
         self._class_index = self._index(self.classes.values())
@@ -344,6 +346,7 @@ def load_ontology(path: Path | None = None) -> Ontology:
         properties=properties,
         prefixes=prefixes,
         digest=hashlib.sha256(data).hexdigest(),
+        path=path,
     )
 
 

@@ -309,6 +309,21 @@ def _syntax_message(sparql: str, message: str) -> str:
     return text
 
 
+def _run(graph: KnowledgeGraph, text: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> Any:
+    """Run ``text`` with ``values`` bound: as a trailing VALUES clause, which binds variables
+    that are not projected too, or, when the query has a VALUES clause of its own, as substitutions."""
+    options: dict[str, Any] = {"use_default_graph_as_union": True, "prefixes": graph.ontology.prefixes}
+    if not values:
+        return graph.store.query(text, **options)
+    names = " ".join(f"?{k}" for k in values)
+    terms = " ".join(str(v) for v in values.values())
+    try:
+        return graph.store.query(f"{text}\nVALUES ({names}) {{ ({terms}) }}", **options)
+    except SyntaxError:
+        substitutions = {ox.Variable(k): v for k, v in values.items()}
+        return graph.store.query(text, substitutions=substitutions, **options)
+
+
 def query(
     graph: KnowledgeGraph,
     sparql: str | None = None,
@@ -349,12 +364,10 @@ def query(
     assert text is not None
     if not allow_network:
         refuse_network(text)
-    substitutions = {ox.Variable(k.lstrip("?$")): _binding(graph, k, v) for k, v in (bind or {}).items()}
+    values = {k.lstrip("?$"): _binding(graph, k, v) for k, v in (bind or {}).items()}
     prefixes = graph.ontology.prefixes
     try:
-        result = graph.store.query(
-            text, use_default_graph_as_union=True, prefixes=prefixes, substitutions=substitutions  # type: ignore[arg-type]
-        )
+        result = _run(graph, text, values)
         if isinstance(result, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(result), prefixes=prefixes)
         if isinstance(result, ox.QuerySolutions):

@@ -174,6 +174,25 @@ def register(graph: KnowledgeGraph, info: SourceInfo, *, replaces: SourceInfo | 
     graph.store.update(update)  # type: ignore[union-attr]
 
 
+ONTOLOGY_GRAPH = "https://w3id.org/filmkg/ontology"
+"""The named graph holding ``ontology/film.ttl``, so that queries see labels of relations and classes."""
+
+
+def ensure_ontology(graph: KnowledgeGraph) -> None:
+    """Load the ontology into :data:`ONTOLOGY_GRAPH`, or replace it when the file changed (one transaction)."""
+    onto = graph.ontology
+    node = ox.NamedNode(ONTOLOGY_GRAPH)
+    digest = ox.Literal(onto.digest)
+    if graph.store.query(f"ASK {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}contentHash> {digest} }} }}"):
+        return
+    triples = ox.serialize(ox.parse(path=str(onto.path), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+    graph.store.update(
+        f"DROP SILENT GRAPH {node} ; DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} ?p ?o }} }} ; "
+        f"INSERT DATA {{ GRAPH {node} {{ {triples.decode('utf-8')} }} "  # type: ignore[union-attr]
+        f"GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}contentHash> {digest} }} }}"
+    )
+
+
 def remove_orphans(store: ox.Store) -> int:
     """Drop named graphs under :data:`GRAPH_PREFIX` that no registry entry names; returns how many."""
     registered = {

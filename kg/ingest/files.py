@@ -23,7 +23,7 @@ from kg.errors import IngestError, Problem
 from kg.ingest.rdf import RDF_SUFFIXES, read_rdf
 from kg.ingest.rows import ANNOTATED_SUFFIXES, Row, RowConverter, read_rows
 from kg.ontology import mint_hashed
-from kg.sources import SourceInfo, now, register, sources
+from kg.sources import SourceInfo, ensure_ontology, now, register, sources
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
@@ -342,6 +342,7 @@ def ingest(
             raise IngestError(
                 f"{len(errors)} files", [p for e in errors for p in e.problems], more=sum(e.more for e in errors)
             )
+        ensure_ontology(graph)
         reports = [_load(graph, item) for item in prepared]
     finally:
         if rejects is not None:

@@ -1,0 +1,272 @@
+"""The ``filmkg`` command line: a thin Typer layer over the :mod:`kg` library.
+
+Each command calls one library function of the same name and prints its result;
+results go to stdout, messages and progress to stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kg.errors import KGError
+from kg.graph import KnowledgeGraph
+from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, named_queries
+from kg.store import STORE_ENV, default_location
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="filmkg: a knowledge graph of film production relationships.",
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class CliState:
+    """The shared options of every command."""
+
+    store: Path
+    verbose: bool
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def handle_errors(command: F) -> F:
+    """Turn a :class:`~kg.errors.KGError` into ``error: <message>`` on stderr and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KGError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help=f"Store folder (default: ${STORE_ENV} or ./.filmkg).", show_default=False),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens to stderr.")] = False,
+) -> None:
+    """filmkg: a knowledge graph of film production relationships."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
+    ctx.obj = CliState(store=store or default_location(), verbose=verbose)
+
+
+def _state(ctx: typer.Context) -> CliState:
+    state = ctx.obj
+    assert isinstance(state, CliState)
+    return state
+
+
+def _open(ctx: typer.Context, *, create: bool = False) -> KnowledgeGraph:
+    return KnowledgeGraph.open(_state(ctx).store, create=create)
+
+
+@app.command()
+@handle_errors
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .csv .tsv .jsonl and .ttl .nt .nq .trig .jsonld .rdf, each optionally .gz.")],
+    base: Annotated[str | None, typer.Option(help="Base IRI for relative IRIs in RDF files.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Predicates and qualifiers outside the ontology are errors.")] = False,
+    skip_bad_rows: Annotated[
+        Path | None, typer.Option(help="Ingest the good rows; write rejected rows with reasons to this JSON Lines file.")
+    ] = None,
+    allow_network: Annotated[bool, typer.Option("--allow-network", help="Let JSON-LD fetch remote contexts.")] = False,
+) -> None:
+    """Ingest annotated triples and RDF files, each file into its own named graph."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with _open(ctx, create=True) as graph, Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=_stderr(), transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if total < 4_000_000:
+                return
+            if name not in tasks:
+                tasks[name] = bar.add_task(Path(name).name, total=total)
+            bar.update(tasks[name], completed=done)
+
+        report = graph.ingest(
+            paths, base=base, strict=strict, skip_bad_rows=skip_bad_rows, allow_network=allow_network,
+            progress=progress,
+        )
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if report.rejected and skip_bad_rows is not None:
+        typer.echo(f"rejected rows written to {skip_bad_rows}", err=True)
+    typer.echo(report.summary())
+
+
+def _read_query(sparql: str | None, file: Path | None, name: str | None) -> str | None:
+    given = sum(x is not None for x in (sparql, file, name))
+    if given > 1:
+        raise typer.BadParameter("give the query once: as an argument, with -f FILE, or with --name")
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise KGError(f"cannot read {file}: {exc}") from exc
+    if sparql is None and name is None:
+        if sys.stdin.isatty():
+            raise typer.BadParameter("give a query as an argument, with -f FILE, --name NAME, or on stdin")
+        return sys.stdin.read()
+    return sparql
+
+
+def _cell(graph: KnowledgeGraph, term: Any) -> str:
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return graph.ontology.compact(term.value)
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _print_table(graph: KnowledgeGraph, result: QueryResult) -> None:
+    if result.kind == "ask":
+        typer.echo("yes" if result.boolean else "no")
+        return
+    table = Table(*result.variables, show_lines=False)
+    for row in result.rows:
+        table.add_row(*(_cell(graph, term) for term in row))
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    console.print(table)
+    typer.echo(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", err=True)
+
+
+@app.command()
+@handle_errors
+def query(
+    ctx: typer.Context,
+    sparql: Annotated[str | None, typer.Argument(help="The SPARQL query (or use -f, --name or stdin).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from this file.")] = None,
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Run the named query ontology/queries/NAME.rq.")] = None,
+    bind: Annotated[
+        list[str] | None, typer.Option(help='Bind a variable: var=value (an entity name, CURIE, <IRI>, number or "literal"); repeatable.')
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help=f"{'|'.join(TABLE_FORMATS)} for SELECT/ASK, {'|'.join(GRAPH_FORMATS)} for CONSTRUCT/DESCRIBE."),
+    ] = None,
+    allow_network: Annotated[bool, typer.Option("--allow-network", help="Permit SERVICE clauses.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="List the named queries and exit.")] = False,
+) -> None:
+    """Run a SPARQL query over all sources (all named graphs)."""
+    if list_:
+        for item in named_queries().values():
+            params = f"  (--bind {', '.join(item.parameters)})" if item.parameters else ""
+            typer.echo(f"{item.name}: {item.description}{params}")
+        return
+    if format is not None and format not in (*TABLE_FORMATS, *GRAPH_FORMATS):
+        raise typer.BadParameter(f"use one of {', '.join((*TABLE_FORMATS, *GRAPH_FORMATS))}", param_hint="--format")
+    text = _read_query(sparql, file, name)
+    bindings = {}
+    for item in bind or []:
+        if "=" not in item:
+            raise typer.BadParameter(f"{item!r}: write var=value", param_hint="--bind")
+        key, value = item.split("=", 1)
+        bindings[key.strip()] = value
+    with _open(ctx) as graph:
+        result = graph.query(
+            None if name is not None else text, name=name, bind=bindings, allow_network=allow_network
+        )
+        chosen = format or ("turtle" if result.kind == "graph" else "table" if sys.stdout.isatty() else "csv")
+        if chosen == "table" and result.kind != "graph":
+            _print_table(graph, result)
+        else:
+            sys.stdout.write(result.serialize(chosen))
+
+
+@app.command()
+@handle_errors
+def show(
+    ctx: typer.Context,
+    entity: Annotated[str, typer.Argument(help="A name, label, CURIE (wd:Q...) or <IRI>.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON.")] = False,
+) -> None:
+    """Show an entity's card: its types and every fact in and out, with qualifiers, source and quote."""
+    with _open(ctx) as graph:
+        card = graph.show(entity)
+    if as_json:
+        typer.echo(json.dumps(asdict(card), ensure_ascii=False, indent=1))
+    else:
+        typer.echo(str(card))
+
+
+@app.command()
+@handle_errors
+def sources(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the ingested sources (files) with their counts."""
+    with _open(ctx) as graph:
+        items = graph.sources()
+    if as_json:
+        typer.echo(json.dumps([asdict(i) for i in items], ensure_ascii=False, indent=1))
+        return
+    if not items:
+        typer.echo("no sources: run `filmkg ingest PATH`", err=True)
+        return
+    table = Table("source", "rows", "triples", "statements", "ingested", "path")
+    for i in items:
+        table.add_row(i.name, f"{i.rows:,}", f"{i.triples:,}", f"{i.statements:,}", i.ingested, i.path)
+    Console(highlight=False, width=None if sys.stdout.isatty() else 200).print(table)
+
+
+@app.command()
+@handle_errors
+def drop(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The source name `filmkg sources` shows, or the path it was ingested from.")],
+) -> None:
+    """Remove one source (its named graph) from the store."""
+    with _open(ctx) as graph:
+        info = graph.drop(source)
+    typer.echo(f"dropped {info.name}: {info.triples:,} triples, {info.statements:,} statements")
+
+
+@app.command()
+@handle_errors
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
+    format: Annotated[
+        str | None, typer.Option("--format", help="trig|nq (named graphs kept), ttl|nt|jsonld (one merged graph); default from the suffix.")
+    ] = None,
+) -> None:
+    """Export the whole graph to a file."""
+    with _open(ctx) as graph:
+        path = graph.export(output, format=format)
+    typer.echo(f"wrote {path}", err=True)
