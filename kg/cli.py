@@ -191,11 +191,11 @@ def query(
     if format is not None and format not in (*TABLE_FORMATS, *GRAPH_FORMATS):
         raise typer.BadParameter(f"use one of {', '.join((*TABLE_FORMATS, *GRAPH_FORMATS))}", param_hint="--format")
     text = _read_query(sparql, file, name)
-    bindings = {}
-    for item in bind or []:
-        if "=" not in item:
-            raise typer.BadParameter(f"{item!r}: write var=value", param_hint="--bind")
-        key, value = item.split("=", 1)
+    bindings: dict[str, str] = {}
+    for entry in bind or []:
+        if "=" not in entry:
+            raise typer.BadParameter(f"{entry!r}: write var=value", param_hint="--bind")
+        key, value = entry.split("=", 1)
         bindings[key.strip()] = value
     with _open(ctx) as graph:
         result = graph.query(

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from kg.errors import NotFoundError
 from kg.ontology import mint_entity
+from kg.store import ask, select
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
@@ -40,7 +41,7 @@ _STATEMENT_PARTS = (_RDF + "type", _RDF + "subject", _RDF + "predicate", _RDF + 
 
 def _exists(graph: KnowledgeGraph, iri: str) -> bool:
     node = ox.NamedNode(iri)
-    return bool(graph.store.query(f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}", use_default_graph_as_union=True))
+    return ask(graph.store, f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}")
 
 
 def resolve(graph: KnowledgeGraph, entity: str) -> str:
@@ -71,22 +72,14 @@ def resolve(graph: KnowledgeGraph, entity: str) -> str:
         except ValueError:
             continue
     needle = ox.Literal(" ".join(text.split()).lower())
-    rows = list(
-        graph.store.query(
-            f"SELECT ?e WHERE {{ ?e <{_LABEL}> ?l FILTER(LCASE(STR(?l)) = {needle}) }} LIMIT 1",
-            use_default_graph_as_union=True,
-        )
-    )
-    if rows:
-        return rows[0][0].value  # type: ignore[index,union-attr]
+    rows = select(graph.store, f"SELECT ?e WHERE {{ ?e <{_LABEL}> ?l FILTER(LCASE(STR(?l)) = {needle}) }} LIMIT 1")
+    if rows and isinstance(rows[0][0], ox.NamedNode):
+        return rows[0][0].value
     words = [w for w in text.lower().split() if len(w) > 2][:3] or [text.lower()]
     pattern = " || ".join(f"CONTAINS(LCASE(STR(?l)), {ox.Literal(w)})" for w in words)
     labels = {
-        row[0].value  # type: ignore[index,union-attr]
-        for row in graph.store.query(
-            f"SELECT DISTINCT ?l WHERE {{ ?e <{_LABEL}> ?l FILTER({pattern}) }} LIMIT 2000",
-            use_default_graph_as_union=True,
-        )
+        str(getattr(row[0], "value", ""))
+        for row in select(graph.store, f"SELECT DISTINCT ?l WHERE {{ ?e <{_LABEL}> ?l FILTER({pattern}) }} LIMIT 2000")
     }
     close = difflib.get_close_matches(text, sorted(labels), n=3, cutoff=0.5) or sorted(labels)[:3]
     hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
@@ -164,13 +157,12 @@ def show(graph: KnowledgeGraph, entity: str) -> EntityCard:
     """
     iri = resolve(graph, entity)
     node = ox.NamedNode(iri)
-    store = graph.store
 
-    def select(sparql: str) -> list[ox.QuerySolution]:
-        return list(store.query(sparql, use_default_graph_as_union=True))  # type: ignore[arg-type]
+    def select_(sparql: str) -> list[ox.QuerySolution]:
+        return select(graph.store, sparql)
 
     statement_filter = f"FILTER NOT EXISTS {{ ?x a <{_RDF}Statement> }}"
-    rows = select(
+    rows = select_(
         f"""SELECT DISTINCT ?dir ?s ?p ?o ?st WHERE {{
           {{ BIND("out" AS ?dir) BIND({node} AS ?s) {node} ?p ?o . BIND({node} AS ?x)
              FILTER(?p NOT IN (<{_LABEL}>, <{_RDF}type>)) }}
@@ -181,39 +173,39 @@ def show(graph: KnowledgeGraph, entity: str) -> EntityCard:
           OPTIONAL {{ ?st <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o ; a <{_RDF}Statement> }}
         }}"""
     )
-    statements = sorted({r["st"].value for r in rows if r["st"] is not None})  # type: ignore[union-attr]
+    statements = sorted({r["st"].value for r in rows if r["st"] is not None})
     details: dict[str, list[tuple[str, ox.NamedNode | ox.Literal]]] = defaultdict(list)
     if statements:
         values = " ".join(f"<{s}>" for s in statements)
-        for r in select(f"SELECT ?st ?q ?v WHERE {{ VALUES ?st {{ {values} }} ?st ?q ?v }}"):
-            if r["q"].value not in _STATEMENT_PARTS:  # type: ignore[union-attr]
-                details[r["st"].value].append((r["q"].value, r["v"]))  # type: ignore[union-attr,arg-type]
+        for r in select_(f"SELECT ?st ?q ?v WHERE {{ VALUES ?st {{ {values} }} ?st ?q ?v }}"):
+            if r["q"].value not in _STATEMENT_PARTS:
+                details[r["st"].value].append((r["q"].value, r["v"]))
     iris = {iri} | {
         t.value for r in rows for t in (r["s"], r["p"], r["o"]) if isinstance(t, ox.NamedNode)
     } | {v.value for items in details.values() for _, v in items if isinstance(v, ox.NamedNode)}
     labels: dict[str, str] = {}
     values = " ".join(f"<{i}>" for i in sorted(iris))
-    for r in select(f"SELECT ?e (MIN(STR(?l)) AS ?label) WHERE {{ VALUES ?e {{ {values} }} ?e <{_LABEL}> ?l }} GROUP BY ?e"):
-        labels[r["e"].value] = r["label"].value  # type: ignore[union-attr]
+    for r in select_(f"SELECT ?e (MIN(STR(?l)) AS ?label) WHERE {{ VALUES ?e {{ {values} }} ?e <{_LABEL}> ?l }} GROUP BY ?e"):
+        labels[r["e"].value] = r["label"].value
     types = sorted(
-        graph.ontology.label(r["t"].value)  # type: ignore[union-attr]
-        for r in select(f"SELECT DISTINCT ?t WHERE {{ {node} a ?t }}")
+        graph.ontology.label(r["t"].value)
+        for r in select_(f"SELECT DISTINCT ?t WHERE {{ {node} a ?t }}")
     )
     grouped: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
     for r in rows:
-        key = (r["dir"].value, str(r["s"]), str(r["p"]), str(r["o"]))  # type: ignore[union-attr]
+        key = (r["dir"].value, str(r["s"]), str(r["p"]), str(r["o"]))
         if r["st"] is not None:
-            grouped[key].append(r["st"].value)  # type: ignore[union-attr]
+            grouped[key].append(r["st"].value)
         else:
             grouped.setdefault(key, [])
-    by_key = {(r["dir"].value, str(r["s"]), str(r["p"]), str(r["o"])): r for r in rows}  # type: ignore[union-attr]
+    by_key = {(r["dir"].value, str(r["s"]), str(r["p"]), str(r["o"])): r for r in rows}
     facts = []
     for key, sts in grouped.items():
         r = by_key[key]
         subject, predicate, obj = r["s"], r["p"], r["o"]
-        for st in sts or [None]:
+        for st in sts or [""]:
             qualifiers, sources, quotes = [], [], []
-            for q, v in sorted(details.get(st, []) if st else [], key=lambda item: (item[0], str(item[1]))):
+            for q, v in sorted(details.get(st, []), key=lambda item: (item[0], str(item[1]))):
                 if q == _DERIVED:
                     sources.append(_term_text(v, labels, graph))
                 elif q == _QUOTE:
@@ -224,12 +216,12 @@ def show(graph: KnowledgeGraph, entity: str) -> EntityCard:
             facts.append(
                 Fact(
                     direction=key[0],
-                    subject=subject.value if not isinstance(subject, ox.Triple) else str(subject),  # type: ignore[union-attr]
-                    subject_label=_term_text(subject, labels, graph),  # type: ignore[arg-type]
-                    predicate=predicate.value,  # type: ignore[union-attr]
-                    predicate_label=graph.ontology.label(predicate.value),  # type: ignore[union-attr]
-                    object=obj.value if not isinstance(obj, ox.Triple) else str(obj),  # type: ignore[union-attr]
-                    object_label=_term_text(obj, labels, graph),  # type: ignore[arg-type]
+                    subject=subject.value if not isinstance(subject, ox.Triple) else str(subject),
+                    subject_label=_term_text(subject, labels, graph),
+                    predicate=predicate.value,
+                    predicate_label=graph.ontology.label(predicate.value),
+                    object=obj.value if not isinstance(obj, ox.Triple) else str(obj),
+                    object_label=_term_text(obj, labels, graph),
                     qualifiers=tuple(qualifiers),
                     sources=tuple(sources),
                     quotes=tuple(quotes),

@@ -320,7 +320,9 @@ def _run(graph: KnowledgeGraph, text: str, values: Mapping[str, ox.NamedNode | o
     try:
         return graph.store.query(f"{text}\nVALUES ({names}) {{ ({terms}) }}", **options)
     except SyntaxError:
-        substitutions = {ox.Variable(k): v for k, v in values.items()}
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in values.items()
+        }
         return graph.store.query(text, substitutions=substitutions, **options)
 
 
@@ -354,9 +356,9 @@ def query(
         >>> query(KnowledgeGraph.memory(), "SELECT * WHERE { ?s ?p }")
         Traceback (most recent call last):
         ...
-        kg.errors.QueryError: SPARQL syntax error: error at 1:24: expected ...
+        kg.errors.QueryError: SPARQL syntax error: error at 1:25: expected ...
           SELECT * WHERE { ?s ?p }
-                                 ^
+          ...^
     """
     if (sparql is None) == (name is None):
         raise ValueError("give either sparql or name")
@@ -373,7 +375,7 @@ def query(
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
             rows = [tuple(solution[v] for v in variables) for solution in result]
-            return QueryResult("select", variables=variables, rows=rows, prefixes=prefixes)  # type: ignore[arg-type]
+            return QueryResult("select", variables=variables, rows=rows, prefixes=prefixes)
         return QueryResult("graph", triples=list(result), prefixes=prefixes)
     except SyntaxError as exc:
         raise QueryError(_syntax_message(text, str(exc))) from exc

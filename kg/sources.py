@@ -77,7 +77,7 @@ def sources(graph: KnowledgeGraph) -> list[SourceInfo]:
         }} ORDER BY ?name"""
     out = []
     for row in graph.store.query(query):  # type: ignore[union-attr]
-        values = [term.value for term in row]  # type: ignore[union-attr]
+        values = [term.value for term in row]
         out.append(
             SourceInfo(
                 name=values[1],
@@ -142,7 +142,7 @@ def drop(graph: KnowledgeGraph, source: str | Path) -> SourceInfo:
     """
     info = find_source(graph, source)
     graph.writable()
-    graph.store.update(  # type: ignore[union-attr]
+    graph.store.update(
         f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{info.graph}> ?p ?o }} }} ; DROP SILENT GRAPH <{info.graph}>"
     )
     return info
@@ -171,7 +171,7 @@ def register(graph: KnowledgeGraph, info: SourceInfo, *, replaces: SourceInfo | 
             f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{replaces.graph}> ?p ?o }} }} ; "
             f"DROP SILENT GRAPH <{replaces.graph}> ; {update}"
         )
-    graph.store.update(update)  # type: ignore[union-attr]
+    graph.store.update(update)
 
 
 ONTOLOGY_GRAPH = "https://w3id.org/filmkg/ontology"
@@ -196,7 +196,7 @@ def ensure_ontology(graph: KnowledgeGraph) -> None:
 def remove_orphans(store: ox.Store) -> int:
     """Drop named graphs under :data:`GRAPH_PREFIX` that no registry entry names; returns how many."""
     registered = {
-        row[0].value  # type: ignore[index]
+        row[0].value
         for row in store.query(f"SELECT ?g WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g a <{FILM}SourceFile> }} }}")  # type: ignore[union-attr]
     }
     orphans = [

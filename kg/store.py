@@ -19,7 +19,7 @@ from rdflib import Dataset
 
 from kg.errors import StoreError
 
-__all__ = ["DEFAULT_STORE", "STORE_ENV", "default_location", "open_store", "rdflib_dataset"]
+__all__ = ["DEFAULT_STORE", "STORE_ENV", "ask", "default_location", "open_store", "rdflib_dataset", "select"]
 
 DEFAULT_STORE = Path(".filmkg")
 """Where the store lives when neither ``--store`` nor ``FILMKG_STORE`` says."""
@@ -90,3 +90,26 @@ def rdflib_dataset(store: ox.Store) -> Dataset:
     from oxrdflib import OxigraphStore
 
     return Dataset(store=OxigraphStore(store=store))
+
+
+def select(store: ox.Store, sparql: str, *, union: bool = True) -> list[ox.QuerySolution]:
+    """The solutions of a SELECT query (over the union of all graphs by default).
+
+    Examples:
+        >>> [row["x"].value for row in select(open_store(None), "SELECT ?x WHERE { BIND(1 AS ?x) }")]
+        ['1']
+    """
+    result = store.query(sparql, use_default_graph_as_union=union)
+    if not isinstance(result, ox.QuerySolutions):
+        raise ValueError("not a SELECT query")
+    return list(result)
+
+
+def ask(store: ox.Store, sparql: str, *, union: bool = True) -> bool:
+    """The answer of an ASK query (over the union of all graphs by default).
+
+    Examples:
+        >>> ask(open_store(None), "ASK { ?s ?p ?o }")
+        False
+    """
+    return bool(store.query(sparql, use_default_graph_as_union=union))

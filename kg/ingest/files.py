@@ -291,7 +291,7 @@ def ingest(
         >>> _ = p.write_text("subject,predicate,object,duration\\nMikey Madison,trained-for,Anora,5 months\\n")
         >>> kg = KnowledgeGraph.memory()
         >>> kg.ingest([p]).summary()
-        '1 file (1 added): 1 rows, 12 triples, 1 statements, 0 warnings'
+        '1 file (1 added): 1 rows, 9 triples, 1 statements, 0 warnings'
         >>> kg.ingest([p]).files[0].status
         'unchanged'
     """
@@ -358,9 +358,9 @@ def _load(graph: KnowledgeGraph, item: _Prepared) -> FileReport:
     assert item.ntriples is not None
     try:
         if item.triples:
-            graph.store.bulk_load(path=str(item.ntriples), format=ox.RdfFormat.N_TRIPLES, to_graph=node)  # type: ignore[union-attr]
+            graph.store.bulk_load(path=str(item.ntriples), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
         else:
-            graph.store.add_graph(node)  # type: ignore[union-attr]
+            graph.store.add_graph(node)
         info = SourceInfo(
             name=item.name,
             path=resolved,
@@ -373,7 +373,7 @@ def _load(graph: KnowledgeGraph, item: _Prepared) -> FileReport:
         )
         register(graph, info, replaces=item.replaces)
     except BaseException:
-        graph.store.remove_graph(node)  # type: ignore[union-attr]
+        graph.store.remove_graph(node)
         raise
     status = "replaced" if item.replaces else "added"
     return FileReport(item.name, resolved, target, status, item.rows, item.triples, item.statements,

@@ -22,8 +22,9 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 import pyoxigraph as ox
 
@@ -52,6 +53,9 @@ _URL = ox.NamedNode(_SCHEMA + "url")
 _STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 _CORE = ("subject", "predicate", "object")
 _SPECIAL = (*_CORE, "subject_type", "object_type", "source")
+_T = TypeVar("_T")
+_Pending = tuple[ox.NamedNode, str | None, str | None] | None
+"""An entity description waiting for its row to be found good: node, label, class."""
 _IRI_SCHEME = re.compile(r"(?:https?|urn|ftp|mailto|file):\S+", re.IGNORECASE)
 
 
@@ -433,20 +437,18 @@ class RowConverter:
         self._relation_cache[text] = result
         return result
 
-    def _value(
-        self, out: list[ox.Triple], prop: Property, text: str, column: str, cell: Cell
-    ) -> ox.NamedNode | ox.Literal:
+    def _value(self, prop: Property, text: str, column: str, cell: Cell) -> tuple[ox.NamedNode | ox.Literal, _Pending]:
+        """The value of ``prop`` written ``text``, and the entity description it calls for (if any)."""
         if prop.datatype is not None:
             try:
                 lexical, datatype = parse_value(text, prop.datatype)
             except ValueError as exc:
                 raise RowProblem(column, str(exc), cell) from None
             if datatype == _STRING.value:
-                return ox.Literal(lexical)
-            return ox.Literal(lexical, datatype=ox.NamedNode(datatype))
+                return ox.Literal(lexical), None
+            return ox.Literal(lexical, datatype=ox.NamedNode(datatype)), None
         node, label = self._entity(text, column, cell)
-        self._describe(out, node, label, prop.range[0] if len(prop.range) == 1 else None)
-        return node
+        return node, (node, label, prop.range[0] if len(prop.range) == 1 else None)
 
     def convert(self, row: Row) -> tuple[list[ox.Triple], list[RowProblem]]:
         """The triples of one row, or (when the row is bad) every problem found in it.
@@ -454,101 +456,117 @@ class RowConverter:
         Triples that describe an entity or a source already described earlier in the
         file are not repeated.
         """
-        out: list[ox.Triple] = []
-        found: list[RowProblem] = []
         cells = row.cells
-        for column in _CORE:
-            if column not in cells:
-                found.append(RowProblem(column, f"{column} is empty: every row needs subject, predicate and object"))
+        found = [
+            RowProblem(column, f"{column} is empty: every row needs subject, predicate and object")
+            for column in _CORE
+            if column not in cells
+        ]
         if found:
             return [], found
+        pending: list[_Pending] = []
 
-        def attempt(step: Callable[[], object]) -> object:
+        def attempt(step: Callable[[], _T]) -> _T | None:
             try:
                 return step()
             except RowProblem as problem:
                 found.append(problem)
                 return None
 
-        pcell = cells["predicate"]
-        rel = attempt(lambda: self._relation(self._single(pcell, "predicate"), pcell, row.line))
-        if rel is None:
+        pcell, scell, ocell = cells["predicate"], cells["subject"], cells["object"]
+        relation = attempt(lambda: self._relation(self._single(pcell, "predicate"), pcell, row.line))
+        if relation is None:
             return [], found
-        prop, predicate = rel  # type: ignore[misc]
-        scell, ocell = cells["subject"], cells["object"]
+        prop, predicate = relation
         relation_name = prop.name if prop else predicate.value
-        subject_class = attempt(lambda: self._class(row, "subject_type", prop.domain if prop else (), relation_name))
+        domain = prop.domain if prop else ()
+        subject_class = attempt(lambda: self._class(row, "subject_type", domain, relation_name))
         subject = attempt(lambda: self._entity(self._single(scell, "subject"), "subject", scell))
+        if subject is not None:
+            pending.append((subject[0], subject[1], subject_class))
         obj: ox.NamedNode | ox.Literal | None = None
         if prop is not None and prop.is_literal:
             if "object_type" in cells:
                 found.append(
-                    RowProblem("object_type", f"{prop.name} takes a value, not an entity: leave object_type empty",
-                               cells["object_type"])
+                    RowProblem(
+                        "object_type",
+                        f"{prop.name} takes a value, not an entity: leave object_type empty",
+                        cells["object_type"],
+                    )
                 )
-            obj = attempt(lambda: self._value(out, prop, self._single(ocell, "object"), "object", ocell))  # type: ignore[assignment]
+            value = attempt(lambda: self._value(prop, self._single(ocell, "object"), "object", ocell))
+            if value is not None:
+                obj = value[0]
         else:
-            otext = attempt(lambda: self._single(ocell, "object"))
-            object_class = attempt(lambda: self._class(row, "object_type", prop.range if prop else (), relation_name))
-            if isinstance(otext, str):
-                if prop is None and object_class is None and self._iri_of(otext) is None:
-                    obj = ox.Literal(otext)
+            text = attempt(lambda: self._single(ocell, "object"))
+            ranges = prop.range if prop else ()
+            object_class = attempt(lambda: self._class(row, "object_type", ranges, relation_name))
+            if text is not None:
+                if prop is None and object_class is None and self._iri_of(text) is None:
+                    obj = ox.Literal(text)
                 else:
-                    entity = attempt(lambda: self._entity(otext, "object", ocell))
+                    entity = attempt(lambda: self._entity(text, "object", ocell))
                     if entity is not None:
-                        node, label = entity  # type: ignore[misc]
-                        self._describe(out, node, label, object_class)  # type: ignore[arg-type]
-                        obj = node
+                        pending.append((entity[0], entity[1], object_class))
+                        obj = entity[0]
         qualifiers: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = []
         for column, target in self._columns.items():
             cell = cells.get(column)
             if cell is None:
                 continue
-            values = cell.value if isinstance(cell.value, tuple) else (cell.value,)
-            for value in values:
+            for item in cell.value if isinstance(cell.value, tuple) else (cell.value,):
                 if isinstance(target, Property):
-                    qualifier = attempt(lambda: self._value(out, target, value, column, cell))
+                    qualifier = attempt(partial(self._value, target, item, column, cell))
                     if qualifier is not None:
-                        qualifiers.append((ox.NamedNode(target.iri), qualifier))  # type: ignore[arg-type]
+                        qualifiers.append((ox.NamedNode(target.iri), qualifier[0]))
+                        pending.append(qualifier[1])
                 else:
-                    iri = self._iri_of(value)
-                    qvalue = self._node(iri, column, cell) if iri else ox.Literal(value)
-                    qualifiers.append((ox.NamedNode(target), qvalue))
-        source = None
+                    iri = self._iri_of(item)
+                    term = attempt(partial(self._node, iri, column, cell)) if iri else ox.Literal(item)
+                    if term is not None:
+                        qualifiers.append((ox.NamedNode(target), term))
+        source: str | None = None
         if "source" in cells:
-            source = attempt(lambda: self._source(out, self._single(cells["source"], "source"), cells["source"]))
-        if found:
+            source = attempt(lambda: self._source_name(self._single(cells["source"], "source"), cells["source"]))
+        if found or subject is None or obj is None:
             return [], found
-        assert subject is not None and obj is not None
-        snode, slabel = subject  # type: ignore[misc]
-        self._describe(out, snode, slabel, subject_class)  # type: ignore[arg-type]
-        out.append(ox.Triple(snode, predicate, obj))
+        out: list[ox.Triple] = []
+        for description in pending:
+            if description is not None:
+                self._describe(out, *description)
+        out.append(ox.Triple(subject[0], predicate, obj))
         if qualifiers or source is not None:
-            parts = [str(snode), str(predicate), str(obj), *sorted(f"{q} {v}" for q, v in qualifiers)]
-            if source is not None:
-                parts.append(str(source))
+            source_node = self._source(out, source) if source is not None else None
+            parts = [str(subject[0]), str(predicate), str(obj), *sorted(f"{q} {v}" for q, v in qualifiers)]
+            if source_node is not None:
+                parts.append(str(source_node))
             statement = ox.NamedNode(mint_hashed("statement", *parts))
             if (statement.value, "s", "") not in self._emitted:
                 self._emitted.add((statement.value, "s", ""))
                 self.statements += 1
                 out += [
                     ox.Triple(statement, _TYPE, _STATEMENT),
-                    ox.Triple(statement, _ST_SUBJECT, snode),
+                    ox.Triple(statement, _ST_SUBJECT, subject[0]),
                     ox.Triple(statement, _ST_PREDICATE, predicate),
                     ox.Triple(statement, _ST_OBJECT, obj),
                 ]
                 out += [ox.Triple(statement, q, v) for q, v in qualifiers]
-                if source is not None:
-                    out.append(ox.Triple(statement, _DERIVED, source))  # type: ignore[arg-type]
+                if source_node is not None:
+                    out.append(ox.Triple(statement, _DERIVED, source_node))
         return out, []
 
-    def _source(self, out: list[ox.Triple], text: str, cell: Cell) -> ox.NamedNode:
+    def _source_name(self, text: str, cell: Cell) -> str:
         name = " ".join(text.split())
+        if re.match(r"https?://", name, re.IGNORECASE):
+            self._node(name, "source", cell)
+        return name
+
+    def _source(self, out: list[ox.Triple], name: str) -> ox.NamedNode:
         node = ox.NamedNode(mint_hashed("source", name.casefold()))
         if (node.value, "src", "") not in self._emitted:
             self._emitted.add((node.value, "src", ""))
             out.append(ox.Triple(node, _TYPE, _SOURCE_CLASS))
             out.append(ox.Triple(node, _LABEL, ox.Literal(name)))
             if re.match(r"https?://", name, re.IGNORECASE):
-                out.append(ox.Triple(node, _URL, self._node(name, "source", cell)))
+                out.append(ox.Triple(node, _URL, ox.NamedNode(name)))
         return node
