@@ -270,3 +270,141 @@ def export(
     with _open(ctx) as graph:
         path = graph.export(output, format=format)
     typer.echo(f"wrote {path}", err=True)
+
+
+OUTPUT_FORMATS = ("table", "csv", "json")
+
+
+def _print_frame(frame: Any, format: str, *, title: str | None = None) -> None:
+    """Print a pandas DataFrame as a table, CSV or JSON records."""
+    if format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif format == "json":
+        typer.echo(frame.to_json(orient="records", force_ascii=False, indent=1, default_handler=str))
+    else:
+        table = Table(*[str(c) for c in frame.columns], title=title)
+        for row in frame.itertuples(index=False):
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console(highlight=False, width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def _check_format(format: str) -> None:
+    if format not in OUTPUT_FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(OUTPUT_FORMATS)}", param_hint="--format")
+
+
+FormatOption = Annotated[str, typer.Option("--format", help="table|csv|json")]
+ProjectionOption = Annotated[str, typer.Option(help="entity|collaboration|person-film")]
+
+
+@app.command()
+@handle_errors
+def path(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="The first entity (name, CURIE or <IRI>).")],
+    b: Annotated[str, typer.Argument(help="The second entity.")],
+    max_paths: Annotated[int, typer.Option(help="At most this many paths, shortest first.", min=1)] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the shortest connections between two entities, each hop with its relation, qualifiers and source."""
+    with _open(ctx) as graph:
+        result = graph.path(a, b, max_paths=max_paths)
+    if as_json:
+        typer.echo(json.dumps(asdict(result), ensure_ascii=False, indent=1))
+    else:
+        typer.echo(str(result))
+
+
+@app.command()
+@handle_errors
+def neighbors(
+    ctx: typer.Context,
+    entity: Annotated[str, typer.Argument(help="The entity (name, CURIE or <IRI>).")],
+    depth: Annotated[int, typer.Option(help="How many hops away.", min=1)] = 1,
+    format: FormatOption = "table",
+) -> None:
+    """List the entities within --depth hops of an entity, nearest first."""
+    import pandas
+
+    _check_format(format)
+    with _open(ctx) as graph:
+        found = graph.neighbors(entity, depth=depth)
+    frame = pandas.DataFrame(
+        [(n.distance, n.label, ", ".join(n.types), n.via) for n in found], columns=["distance", "label", "types", "via"]
+    )
+    _print_frame(frame, format)
+
+
+analyze = typer.Typer(no_args_is_help=True, help="Network analysis of the graph (networkx).")
+app.add_typer(analyze, name="analyze")
+
+
+@analyze.command("centrality")
+@handle_errors
+def analyze_centrality(
+    ctx: typer.Context,
+    measure: Annotated[str, typer.Option(help="degree|betweenness|pagerank")] = "degree",
+    projection: ProjectionOption = "entity",
+    top: Annotated[int, typer.Option(help="Show the top N (0 for all).", min=0)] = 10,
+    format: FormatOption = "table",
+) -> None:
+    """Rank entities by degree, betweenness or PageRank centrality."""
+    from kg.analysis import centrality
+
+    _check_format(format)
+    with _open(ctx) as graph:
+        frame = centrality(graph, measure=measure, projection=projection, top=top or None)
+    _print_frame(frame.drop(columns=["entity"]) if format == "table" else frame, format)
+
+
+@analyze.command("communities")
+@handle_errors
+def analyze_communities(
+    ctx: typer.Context,
+    projection: ProjectionOption = "collaboration",
+    resolution: Annotated[float, typer.Option(help="Louvain resolution: higher gives smaller communities.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed, for repeatable results.")] = 42,
+    format: FormatOption = "table",
+) -> None:
+    """List Louvain communities by member."""
+    from kg.analysis import communities
+
+    _check_format(format)
+    with _open(ctx) as graph:
+        frame = communities(graph, projection=projection, resolution=resolution, seed=seed)
+    _print_frame(frame.drop(columns=["entity"]) if format == "table" else frame, format)
+
+
+@analyze.command("components")
+@handle_errors
+def analyze_components(
+    ctx: typer.Context,
+    projection: ProjectionOption = "entity",
+    top: Annotated[int, typer.Option(help="Show the N largest (0 for all).", min=0)] = 10,
+    format: FormatOption = "table",
+) -> None:
+    """List connected components, largest first."""
+    from kg.analysis import components
+
+    _check_format(format)
+    with _open(ctx) as graph:
+        frame = components(graph, projection=projection)
+    _print_frame(frame.head(top) if top else frame, format)
+
+
+@analyze.command("stats")
+@handle_errors
+def analyze_stats(ctx: typer.Context, format: FormatOption = "table") -> None:
+    """Counts by class and relation, density, components and sources."""
+    from kg.analysis import stats
+
+    _check_format(format)
+    with _open(ctx) as graph:
+        frames = stats(graph)
+    if format == "json":
+        typer.echo(json.dumps({k: v.to_dict(orient="records") for k, v in frames.items()}, default=str, indent=1))
+        return
+    for name, frame in frames.items():
+        if format == "csv":
+            typer.echo(f"# {name}")
+        _print_frame(frame, format, title=name)

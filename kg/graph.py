@@ -24,8 +24,11 @@ from kg.ontology import Ontology, load_ontology
 from kg.store import default_location, open_store, rdflib_dataset
 
 if TYPE_CHECKING:
+    import networkx
+    import pandas
     from rdflib import Dataset
 
+    from kg.analysis import Neighbor, PathResult
     from kg.entity import EntityCard
     from kg.ingest import IngestReport
     from kg.ingest.files import ProgressCallback
@@ -187,3 +190,37 @@ class KnowledgeGraph:
         from kg.export import export
 
         return export(self, Path(output), format=format)
+
+    def to_networkx(self, projection: str = "entity") -> networkx.Graph:
+        """A networkx projection: ``entity``, ``collaboration`` or ``person-film``; see :mod:`kg.analysis`."""
+        from kg.analysis import to_networkx
+
+        return to_networkx(self, projection)
+
+    def path(self, a: str, b: str, *, max_paths: int = 3) -> PathResult:
+        """The shortest connections between two entities; see :func:`kg.analysis.path`."""
+        from kg.analysis import path
+
+        return path(self, a, b, max_paths=max_paths)
+
+    def neighbors(self, entity: str, *, depth: int = 1) -> list[Neighbor]:
+        """The entities within ``depth`` hops; see :func:`kg.analysis.neighbors`."""
+        from kg.analysis import neighbors
+
+        return neighbors(self, entity, depth=depth)
+
+    def centrality(
+        self, *, measure: str = "degree", projection: str = "entity", top: int | None = 10
+    ) -> pandas.DataFrame:
+        """Centrality ranking; see :func:`kg.analysis.centrality`."""
+        from kg.analysis import centrality
+
+        return centrality(self, measure=measure, projection=projection, top=top)
+
+    def communities(
+        self, *, projection: str = "collaboration", resolution: float = 1.0, seed: int = 42
+    ) -> pandas.DataFrame:
+        """Louvain communities; see :func:`kg.analysis.communities`."""
+        from kg.analysis import communities
+
+        return communities(self, projection=projection, resolution=resolution, seed=seed)

@@ -1,0 +1,521 @@
+"""Network analysis: projections of the RDF graph into networkx, paths, centrality, communities.
+
+Three projections:
+
+- ``entity``: a :class:`networkx.MultiDiGraph` of entities; one edge per (subject,
+  relation, object), keyed by the relation's name, carrying its statements'
+  qualifiers, sources and quotes. Literals, statement nodes and sources are not nodes.
+- ``collaboration``: people linked when they worked on the same film (directly or
+  through a scene of it), weighted by how many films, with the films and relations on each edge.
+- ``person-film``: the bipartite graph of people and the films they worked on.
+
+Examples:
+    >>> from kg import KnowledgeGraph
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("subject,predicate,object\\nSean Baker,directed,Anora\\nMikey Madison,acted-in,Anora\\n")
+    >>> kg = KnowledgeGraph.memory()
+    >>> _ = kg.ingest(p)
+    >>> g = entity_graph(kg)
+    >>> g.number_of_nodes(), g.number_of_edges()
+    (3, 2)
+    >>> sorted(collaboration_graph(kg).edges(data="weight"))
+    [('https://w3id.org/filmkg/resource/mikey_madison', 'https://w3id.org/filmkg/resource/sean_baker', 1)]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations, islice
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.entity import resolve
+from kg.errors import KGError
+from kg.ontology import FILM
+from kg.sources import ONTOLOGY_GRAPH, REGISTRY_GRAPH
+from kg.store import select
+
+if TYPE_CHECKING:
+    import pandas
+
+    from kg.graph import KnowledgeGraph
+
+__all__ = [
+    "MEASURES",
+    "PROJECTIONS",
+    "Hop",
+    "PathResult",
+    "centrality",
+    "collaboration_graph",
+    "communities",
+    "components",
+    "entity_graph",
+    "neighbors",
+    "path",
+    "person_film_graph",
+    "stats",
+    "to_networkx",
+]
+
+PROJECTIONS = ("entity", "collaboration", "person-film")
+"""The projections :func:`to_networkx` can build."""
+MEASURES = ("degree", "betweenness", "pagerank")
+"""The centrality measures :func:`centrality` computes."""
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_PROV = "http://www.w3.org/ns/prov#"
+_EXCLUDED_PREDICATES = (
+    _RDF + "type", _RDF + "subject", _RDF + "predicate", _RDF + "object", _PROV + "wasDerivedFrom",
+    "https://schema.org/url", _RDFS + "label",
+)  # fmt: skip
+_NOT_ENTITIES = (FILM + "Source", FILM + "SourceFile", _RDF + "Statement")
+
+
+def _graphs_filter() -> str:
+    return f"FILTER(?g NOT IN (<{ONTOLOGY_GRAPH}>, <{REGISTRY_GRAPH}>))"
+
+
+def _labels_and_types(graph: KnowledgeGraph) -> tuple[dict[str, str], dict[str, list[str]]]:
+    labels: dict[str, str] = {}
+    for row in select(
+        graph.store,
+        f"SELECT ?e (MIN(STR(?l)) AS ?label) WHERE {{ GRAPH ?g {{ ?e <{_RDFS}label> ?l }} {_graphs_filter()} }} GROUP BY ?e",
+        union=False,
+    ):
+        labels[_value(row["e"])] = _value(row["label"])
+    types: dict[str, list[str]] = defaultdict(list)
+    for row in select(
+        graph.store,
+        f"SELECT DISTINCT ?e ?t WHERE {{ GRAPH ?g {{ ?e a ?t }} {_graphs_filter()} }} ORDER BY ?e ?t",
+        union=False,
+    ):
+        types[_value(row["e"])].append(graph.ontology.label(_value(row["t"])))
+    return labels, dict(types)
+
+
+def _value(term: Any) -> str:
+    return str(term.value) if term is not None and hasattr(term, "value") else ""
+
+
+def _text(graph: KnowledgeGraph, term: Any, labels: dict[str, str]) -> str:
+    if isinstance(term, ox.NamedNode):
+        return labels.get(term.value) or graph.ontology.label(term.value)
+    return _value(term)
+
+
+def entity_graph(graph: KnowledgeGraph) -> nx.MultiDiGraph:
+    """The entity projection: entities as nodes, relations as edges keyed by relation name.
+
+    Node attributes: ``label``, ``types`` (class labels) and ``type`` (the first).
+    Edge attributes: ``relation`` (input name), ``iri``, ``label`` and ``statements``: one
+    dict per statement with its qualifiers by name and its ``source`` and ``quote``.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> entity_graph(KnowledgeGraph.memory()).number_of_nodes()
+        0
+    """
+    labels, types = _labels_and_types(graph)
+    excluded = ", ".join(f"<{p}>" for p in _EXCLUDED_PREDICATES)
+    not_entities = ", ".join(f"<{c}>" for c in _NOT_ENTITIES)
+    rows = select(
+        graph.store,
+        f"""SELECT DISTINCT ?s ?p ?o WHERE {{
+              GRAPH ?g {{ ?s ?p ?o }} {_graphs_filter()}
+              FILTER(isIRI(?s) && isIRI(?o) && ?p NOT IN ({excluded}))
+              FILTER NOT EXISTS {{ ?s a ?c . FILTER(?c IN ({not_entities})) }}
+              FILTER NOT EXISTS {{ ?o a ?c2 . FILTER(?c2 IN ({not_entities})) }}
+            }}""",
+    )
+    statements: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    details: dict[str, dict[str, Any]] = defaultdict(dict)
+    keys: dict[str, tuple[str, str, str]] = {}
+    for row in select(
+        graph.store,
+        f"""SELECT ?st ?s ?p ?o ?q ?v WHERE {{
+              ?st a <{_RDF}Statement> ; <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o ; ?q ?v .
+              FILTER(?q NOT IN (<{_RDF}type>, <{_RDF}subject>, <{_RDF}predicate>, <{_RDF}object>))
+            }} ORDER BY ?st ?q ?v""",
+    ):
+        st = _value(row["st"])
+        keys[st] = (_value(row["s"]), _value(row["p"]), _value(row["o"]))
+        q = _value(row["q"])
+        prop = graph.ontology.properties.get(q)
+        name = "source" if q == _PROV + "wasDerivedFrom" else prop.name if prop else graph.ontology.compact(q)
+        text = _text(graph, row["v"], labels)
+        details[st][name] = text if name not in details[st] else f"{details[st][name]}; {text}"
+    for st, key in keys.items():
+        statements[key].append(details[st])
+    out = nx.MultiDiGraph()
+    for row in rows:
+        s, p, o = _value(row["s"]), _value(row["p"]), _value(row["o"])
+        for node in (s, o):
+            if node not in out:
+                node_types = types.get(node, [])
+                out.add_node(
+                    node, label=labels.get(node) or graph.ontology.compact(node), types=node_types,
+                    type=node_types[0] if node_types else "",
+                )
+        prop = graph.ontology.properties.get(p)
+        name = prop.name if prop else graph.ontology.compact(p)
+        out.add_edge(s, o, key=name, relation=name, iri=p, label=graph.ontology.label(p),
+                     statements=statements.get((s, p, o), []))
+    return out
+
+
+def _people_films(graph: KnowledgeGraph) -> tuple[nx.MultiDiGraph, dict[str, dict[str, set[str]]]]:
+    """The entity graph and, for each person, the films they worked on with the relations used."""
+    entities = entity_graph(graph)
+    scene_of = FILM + "sceneOf"
+    film_of_scene = {
+        u: v for u, v, data in entities.edges(data=True) if data["iri"] == scene_of and "Film" in entities.nodes[v]["types"]
+    }
+    worked: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for u, v, data in entities.edges(data=True):
+        if "Person" not in entities.nodes[u]["types"]:
+            continue
+        if "Film" in entities.nodes[v]["types"]:
+            worked[u][v].add(data["relation"])
+        elif v in film_of_scene:
+            worked[u][film_of_scene[v]].add(f"{data['relation']} ({entities.nodes[v]['label']})")
+    return entities, worked
+
+
+def collaboration_graph(graph: KnowledgeGraph) -> nx.Graph:
+    """The collaboration projection: people linked when they worked on the same film.
+
+    Edge attributes: ``weight`` (shared films), ``films`` (their labels) and ``relations``
+    (``person: relation -> film`` lines).
+    """
+    entities, worked = _people_films(graph)
+    out = nx.Graph()
+    for person in worked:
+        out.add_node(person, label=entities.nodes[person]["label"], types=entities.nodes[person]["types"], type="Person")
+    by_film: dict[str, list[str]] = defaultdict(list)
+    for person, films in worked.items():
+        for film in films:
+            by_film[film].append(person)
+    for film, people in by_film.items():
+        film_label = entities.nodes[film]["label"]
+        for a, b in combinations(sorted(people), 2):
+            lines = [
+                f"{entities.nodes[p]['label']}: {', '.join(sorted(worked[p][film]))} → {film_label}" for p in (a, b)
+            ]
+            if out.has_edge(a, b):
+                out[a][b]["weight"] += 1
+                out[a][b]["films"].append(film_label)
+                out[a][b]["relations"] += lines
+            else:
+                out.add_edge(a, b, weight=1, films=[film_label], relations=lines)
+    return out
+
+
+def person_film_graph(graph: KnowledgeGraph) -> nx.Graph:
+    """The bipartite person–film projection (node attribute ``bipartite``: 0 people, 1 films).
+
+    Edge attribute ``relations``: how the person worked on the film.
+    """
+    entities, worked = _people_films(graph)
+    out = nx.Graph()
+    for person, films in worked.items():
+        out.add_node(person, label=entities.nodes[person]["label"], type="Person", bipartite=0)
+        for film, relations in films.items():
+            out.add_node(film, label=entities.nodes[film]["label"], type="Film", bipartite=1)
+            out.add_edge(person, film, relations=sorted(relations), weight=len(relations))
+    return out
+
+
+def to_networkx(graph: KnowledgeGraph, projection: str = "entity") -> nx.Graph:
+    """The named projection: ``entity``, ``collaboration`` or ``person-film``.
+
+    Raises:
+        KGError: an unknown projection.
+    """
+    builders = {"entity": entity_graph, "collaboration": collaboration_graph, "person-film": person_film_graph}
+    if projection not in builders:
+        raise KGError(f'unknown projection "{projection}": use one of {", ".join(PROJECTIONS)}')
+    return builders[projection](graph)
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a path: ``subject --relation--> object``, walked ``forward`` or backward."""
+
+    subject: str
+    relation: str
+    object: str
+    forward: bool
+    qualifiers: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+    quote: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.subject} —{self.relation}→ {self.object}"
+        extra = ", ".join(f"{k}: {v}" for k, v in self.qualifiers.items())
+        if extra:
+            text += f"  [{extra}]"
+        if self.source:
+            text += f"\n      source: {self.source}"
+        if self.quote:
+            text += f"\n      quote: “{self.quote}”"
+        return text
+
+
+@dataclass(frozen=True)
+class PathResult:
+    """The shortest connections between two entities, or, when there is none, their components."""
+
+    start: str
+    end: str
+    paths: list[list[Hop]]
+    components: tuple[str, str] = ("", "")
+
+    def __str__(self) -> str:
+        if not self.paths:
+            return (
+                f"no connection between {self.start} and {self.end}: they are in different components\n"
+                f"  {self.start}: {self.components[0]}\n  {self.end}: {self.components[1]}"
+            )
+        lines = []
+        for number, hops in enumerate(self.paths, 1):
+            lines.append(f"path {number} ({len(hops)} hop{'s' if len(hops) != 1 else ''}):")
+            lines += [f"  {hop}" for hop in hops]
+        return "\n".join(lines)
+
+
+def _component_name(g: nx.Graph, node: str) -> str:
+    members = nx.node_connected_component(g, node)
+    hub = max(members, key=lambda n: (g.degree(n), n))
+    label = g.nodes[hub].get("label", hub)
+    return f"a component of {len(members)} entit{'y' if len(members) == 1 else 'ies'} around {label}"
+
+
+def _hop(entities: nx.MultiDiGraph, a: str, b: str) -> Hop:
+    forward = entities.has_edge(a, b)
+    u, v = (a, b) if forward else (b, a)
+    options = sorted(entities.get_edge_data(u, v).values(), key=lambda d: (not d["statements"], d["relation"]))
+    data = options[0]
+    first = dict(data["statements"][0]) if data["statements"] else {}
+    source = first.pop("source", "")
+    quote = first.pop("quote", "")
+    return Hop(
+        subject=entities.nodes[u]["label"], relation=data["label"], object=entities.nodes[v]["label"],
+        forward=forward, qualifiers=first, source=source, quote=quote,
+    )
+
+
+def path(graph: KnowledgeGraph, a: str, b: str, *, max_paths: int = 3) -> PathResult:
+    """The shortest connections between two entities in the entity projection, each hop with its source.
+
+    Args:
+        graph: the knowledge graph.
+        a: the first entity (name, label, CURIE or IRI).
+        b: the second entity.
+        max_paths: at most this many paths, shortest first.
+
+    Returns:
+        A :class:`PathResult`; its ``paths`` is empty when the two are not connected.
+
+    Raises:
+        NotFoundError: an unknown entity.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("subject,predicate,object\\nSean Baker,directed,Anora\\nMikey Madison,acted-in,Anora\\n")
+        >>> kg = KnowledgeGraph.memory()
+        >>> _ = kg.ingest(p)
+        >>> [str(h) for h in path(kg, "Sean Baker", "Mikey Madison").paths[0]]
+        ['Sean Baker —directed→ Anora', 'Mikey Madison —acted in→ Anora']
+    """
+    if max_paths < 1:
+        raise KGError("max_paths must be at least 1")
+    start, end = resolve(graph, a), resolve(graph, b)
+    entities = entity_graph(graph)
+    undirected = nx.Graph(entities.to_undirected(as_view=True))
+    for node in (start, end):
+        if node not in undirected:
+            undirected.add_node(node, label=node)
+    label = {n: undirected.nodes[n].get("label", n) for n in (start, end)}
+    if start == end:
+        return PathResult(label[start], label[end], [[]])
+    if not nx.has_path(undirected, start, end):
+        return PathResult(
+            label[start], label[end], [], (_component_name(undirected, start), _component_name(undirected, end))
+        )
+    found = islice(nx.shortest_simple_paths(undirected, start, end), max_paths)
+    return PathResult(
+        label[start], label[end], [[_hop(entities, x, y) for x, y in zip(p, p[1:])] for p in found]
+    )
+
+
+@dataclass(frozen=True)
+class Neighbor:
+    """An entity near another: its label, types, distance and the relation that reached it."""
+
+    iri: str
+    label: str
+    types: tuple[str, ...]
+    distance: int
+    via: str
+
+
+def neighbors(graph: KnowledgeGraph, entity: str, *, depth: int = 1) -> list[Neighbor]:
+    """The entities within ``depth`` hops of ``entity`` (either direction), nearest first.
+
+    Raises:
+        NotFoundError: an unknown entity.
+    """
+    if depth < 1:
+        raise KGError("depth must be at least 1")
+    start = resolve(graph, entity)
+    entities = entity_graph(graph)
+    if start not in entities:
+        return []
+    undirected = entities.to_undirected(as_view=True)
+    distances = nx.single_source_shortest_path_length(undirected, start, cutoff=depth)
+    parents = nx.predecessor(undirected, start, cutoff=depth)
+    out = []
+    for node, distance in distances.items():
+        if node == start:
+            continue
+        parent = parents[node][0]
+        hop = _hop(entities, parent, node)
+        out.append(
+            Neighbor(node, entities.nodes[node]["label"], tuple(entities.nodes[node]["types"]), distance,
+                     f"{hop.subject} —{hop.relation}→ {hop.object}")
+        )
+    return sorted(out, key=lambda n: (n.distance, n.label.casefold()))
+
+
+def _simple(g: nx.Graph) -> nx.Graph:
+    """An undirected simple graph, multi-edges merged into a ``weight``."""
+    if not g.is_multigraph() and not g.is_directed():
+        return g
+    out = nx.Graph()
+    out.add_nodes_from(g.nodes(data=True))
+    for u, v, data in g.edges(data=True):
+        weight = data.get("weight", 1)
+        if out.has_edge(u, v):
+            out[u][v]["weight"] += weight
+        else:
+            out.add_edge(u, v, weight=weight)
+    return out
+
+
+def centrality(
+    graph: KnowledgeGraph, *, measure: str = "degree", projection: str = "entity", top: int | None = 10
+) -> pandas.DataFrame:
+    """Rank entities by ``degree``, ``betweenness`` or ``pagerank`` centrality on a projection.
+
+    Returns:
+        A DataFrame with columns entity, label, type, score (highest first).
+
+    Raises:
+        KGError: an unknown measure or projection.
+    """
+    import pandas
+
+    g = to_networkx(graph, projection)
+    if measure == "degree":
+        scores = nx.degree_centrality(g)
+    elif measure == "betweenness":
+        scores = nx.betweenness_centrality(_simple(g))
+    elif measure == "pagerank":
+        scores = nx.pagerank(g if not g.is_multigraph() else nx.DiGraph(g)) if g.number_of_nodes() else {}
+    else:
+        raise KGError(f'unknown measure "{measure}": use one of {", ".join(MEASURES)}')
+    rows = [
+        (node, g.nodes[node].get("label", node), g.nodes[node].get("type", ""), round(float(score), 6))
+        for node, score in scores.items()
+    ]
+    rows.sort(key=lambda r: (-r[3], r[1]))
+    return pandas.DataFrame(rows[:top] if top else rows, columns=["entity", "label", "type", "score"])
+
+
+def communities(
+    graph: KnowledgeGraph, *, projection: str = "collaboration", resolution: float = 1.0, seed: int = 42
+) -> pandas.DataFrame:
+    """Louvain communities (as networkx ships it) of a projection, listed by member.
+
+    Returns:
+        A DataFrame with columns community (0 = largest), size, entity, label, type.
+    """
+    import pandas
+
+    g = _simple(to_networkx(graph, projection))
+    found = nx.community.louvain_communities(g, weight="weight", resolution=resolution, seed=seed) if g else []
+    ordered = sorted(found, key=lambda c: (-len(c), min(g.nodes[n].get("label", n) for n in c)))
+    rows = [
+        (number, len(members), node, g.nodes[node].get("label", node), g.nodes[node].get("type", ""))
+        for number, members in enumerate(ordered)
+        for node in sorted(members, key=lambda n: g.nodes[n].get("label", n))
+    ]
+    return pandas.DataFrame(rows, columns=["community", "size", "entity", "label", "type"])
+
+
+def components(graph: KnowledgeGraph, *, projection: str = "entity") -> pandas.DataFrame:
+    """Connected components (weakly, for the directed entity graph), largest first.
+
+    Returns:
+        A DataFrame with columns component, size, hub (its best-connected member) and members (labels).
+    """
+    import pandas
+
+    g = _simple(to_networkx(graph, projection))
+    rows = []
+    for number, members in enumerate(sorted(nx.connected_components(g), key=len, reverse=True)):
+        hub = max(members, key=lambda n: (g.degree(n), n))
+        labels = sorted(g.nodes[n].get("label", n) for n in members)
+        rows.append((number, len(members), g.nodes[hub].get("label", hub), ", ".join(labels)))
+    return pandas.DataFrame(rows, columns=["component", "size", "hub", "members"])
+
+
+def stats(graph: KnowledgeGraph) -> dict[str, pandas.DataFrame]:
+    """Counts by class and by relation, the entity graph's size and density, and the sources.
+
+    Returns:
+        DataFrames by name: ``summary`` (measure, value), ``classes`` (class, entities),
+        ``relations`` (relation, edges, statements) and ``sources``.
+    """
+    import pandas
+
+    g = entity_graph(graph)
+    classes: dict[str, int] = defaultdict(int)
+    for _, data in g.nodes(data=True):
+        for t in data["types"] or ["(untyped)"]:
+            classes[t] += 1
+    relations: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for _, _, data in g.edges(data=True):
+        relations[data["relation"]][0] += 1
+        relations[data["relation"]][1] += len(data["statements"])
+    sources = graph.sources()
+    summary = [
+        ("entities", g.number_of_nodes()),
+        ("relations (edges)", g.number_of_edges()),
+        ("density", round(nx.density(g), 6) if g.number_of_nodes() > 1 else 0.0),
+        ("weakly connected components", nx.number_weakly_connected_components(g) if g else 0),
+        ("sources", len(sources)),
+        ("quads in store", len(graph)),
+    ]
+    class_rows: list[tuple[str, int]] = sorted(classes.items(), key=lambda x: (-x[1], x[0]))
+    relation_rows: list[tuple[str, int, int]] = sorted(
+        ((k, v[0], v[1]) for k, v in relations.items()), key=lambda x: (-x[1], x[0])
+    )
+    return {
+        "summary": pandas.DataFrame(summary, columns=["measure", "value"], dtype=object),
+        "classes": pandas.DataFrame(class_rows, columns=["class", "entities"]),
+        "relations": pandas.DataFrame(relation_rows, columns=["relation", "edges", "statements"]),
+        "sources": pandas.DataFrame(
+            [(s.name, s.rows, s.triples, s.statements) for s in sources],
+            columns=["source", "rows", "triples", "statements"],
+        ),
+    }
+
+
