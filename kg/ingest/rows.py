@@ -298,6 +298,7 @@ class RowConverter:
         self._entity_cache: dict[str, tuple[ox.NamedNode, str | None]] = {}
         self._relation_cache: dict[str, tuple[Property | None, ox.NamedNode]] = {}
         self._warned: set[str] = set()
+        self._positions = {name: index for index, name in enumerate(header, 1)}
         for column in header:
             try:
                 self._check_column(column, header)
@@ -458,7 +459,11 @@ class RowConverter:
         """
         cells = row.cells
         found = [
-            RowProblem(column, f"{column} is empty: every row needs subject, predicate and object")
+            RowProblem(
+                column,
+                f"{column} is empty: every row needs subject, predicate and object",
+                Cell("", self._positions.get(column)),
+            )
             for column in _CORE
             if column not in cells
         ]
