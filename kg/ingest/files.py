@@ -196,33 +196,38 @@ def _annotated(
         raise IngestError(name, converter.header_problems)
     problems: list[Problem] = []
     total_problems = 0
-    counter = _Counter()
-
-    def triples() -> Iterator[ox.Triple]:
-        nonlocal total_problems
-        for row in rows:
-            if isinstance(row, Problem):
-                found = [row]
-            else:
-                item.rows += 1
-                produced, errors = converter.convert(row)
-                if not errors:
-                    yield from produced
-                    continue
-                found = [e.located(name, row.line) for e in errors]
-            total_problems += len(found)
-            if rejects is not None:
-                rejects.write(item.path, row, found)
-                item.rejected += 1
-            elif len(problems) < MAX_LISTED_PROBLEMS:
-                problems.extend(found[: MAX_LISTED_PROBLEMS - len(problems)])
-
-    ox.serialize(counter.through(triples()), out, format=ox.RdfFormat.N_TRIPLES)
+    batch: list[str] = []
+    for row in rows:
+        if isinstance(row, Problem):
+            found = [row]
+        else:
+            item.rows += 1
+            produced, errors = converter.convert(row)
+            if not errors:
+                batch += produced
+                if len(batch) > 20_000:
+                    item.triples += _write(out, batch)
+                continue
+            found = [e.located(name, row.line) for e in errors]
+        total_problems += len(found)
+        if rejects is not None:
+            rejects.write(item.path, row, found)
+            item.rejected += 1
+        elif len(problems) < MAX_LISTED_PROBLEMS:
+            problems.extend(found[: MAX_LISTED_PROBLEMS - len(problems)])
+    item.triples += _write(out, batch)
     if problems:
         raise IngestError(name, problems, more=total_problems - len(problems))
-    item.triples = counter.count
     item.statements = converter.statements
     item.warnings = converter.warnings
+
+
+def _write(out: IO[bytes], lines: list[str]) -> int:
+    """Write N-Triples lines and empty the list; returns how many triples were written."""
+    text = "".join(lines)
+    lines.clear()
+    out.write(text.encode("utf-8"))
+    return text.count("\n")
 
 
 class _Rejects:

@@ -9,8 +9,9 @@ Examples:
     >>> converter = RowConverter(load_ontology(), path="x.csv", header=["subject", "predicate", "object", "duration"])
     >>> triples, problems = converter.convert(Row(2, {"subject": Cell("Mikey Madison", 1), "predicate": Cell("trained-for", 2),
     ...     "object": Cell("Anora", 3), "duration": Cell("5 months", 4)}))
-    >>> sorted({t.predicate.value.split("#")[-1] for t in triples})[:4]
-    ['duration', 'label', 'object', 'predicate']
+    >>> lines = "".join(triples).splitlines()
+    >>> len(lines), lines[-1].split()[1]
+    (9, '<https://w3id.org/filmkg/ontology#duration>')
 """
 
 from __future__ import annotations
@@ -41,20 +42,21 @@ _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _PROV = "http://www.w3.org/ns/prov#"
 _SCHEMA = "https://schema.org/"
-_TYPE = ox.NamedNode(_RDF + "type")
-_LABEL = ox.NamedNode(_RDFS + "label")
-_STATEMENT = ox.NamedNode(_RDF + "Statement")
-_ST_SUBJECT = ox.NamedNode(_RDF + "subject")
-_ST_PREDICATE = ox.NamedNode(_RDF + "predicate")
-_ST_OBJECT = ox.NamedNode(_RDF + "object")
-_DERIVED = ox.NamedNode(_PROV + "wasDerivedFrom")
-_SOURCE_CLASS = ox.NamedNode(FILM + "Source")
-_URL = ox.NamedNode(_SCHEMA + "url")
-_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+_TYPE = f"<{_RDF}type>"
+_LABEL = f"<{_RDFS}label>"
+_STATEMENT = f"<{_RDF}Statement>"
+_ST_SUBJECT = f"<{_RDF}subject>"
+_ST_PREDICATE = f"<{_RDF}predicate>"
+_ST_OBJECT = f"<{_RDF}object>"
+_DERIVED = f"<{_PROV}wasDerivedFrom>"
+_SOURCE_CLASS = f"<{FILM}Source>"
+_URL = f"<{_SCHEMA}url>"
+_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _CORE = ("subject", "predicate", "object")
 _SPECIAL = (*_CORE, "subject_type", "object_type", "source")
 _T = TypeVar("_T")
-_Pending = tuple[ox.NamedNode, str | None, str | None] | None
+_Pending = tuple[str, str | None, str | None] | None
 """An entity description waiting for its row to be found good: node, label, class."""
 _IRI_SCHEME = re.compile(r"(?:https?|urn|ftp|mailto|file):\S+", re.IGNORECASE)
 
@@ -98,7 +100,7 @@ def _format(path: Path) -> str:
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
-    return suffixes[-1] if suffixes else ""
+    return suffixes[-1].lstrip(".") if suffixes else ""
 
 
 def read_rows(
@@ -295,8 +297,9 @@ class RowConverter:
         self.statements = 0
         self._columns: dict[str, Property | str] = {}
         self._emitted: set[tuple[str, str, str]] = set()
-        self._entity_cache: dict[str, tuple[ox.NamedNode, str | None]] = {}
-        self._relation_cache: dict[str, tuple[Property | None, ox.NamedNode]] = {}
+        self._entity_cache: dict[str, tuple[str, str | None]] = {}
+        self._relation_cache: dict[str, tuple[Property | None, str]] = {}
+        self._value_cache: dict[tuple[str, str], tuple[str, _Pending]] = {}
         self._warned: set[str] = set()
         self._positions = {name: index for index, name in enumerate(header, 1)}
         for column in header:
@@ -364,33 +367,34 @@ class RowConverter:
             return text
         return None
 
-    def _node(self, iri: str, column: str, cell: Cell | None) -> ox.NamedNode:
+    def _node(self, iri: str, column: str, cell: Cell | None) -> str:
+        """``<iri>`` in N-Triples, once the IRI is checked."""
         try:
-            return ox.NamedNode(iri)
+            return str(ox.NamedNode(iri))
         except ValueError as exc:
             raise RowProblem(column, f'"{iri}" is not a valid IRI ({exc})', cell) from None
 
-    def _entity(self, text: str, column: str, cell: Cell | None) -> tuple[ox.NamedNode, str | None]:
+    def _entity(self, text: str, column: str, cell: Cell | None) -> tuple[str, str | None]:
         """The IRI of an entity cell and the label to give it (``None`` for IRIs and CURIEs)."""
         found = self._entity_cache.get(text)
         if found is not None:
             return found
         iri = self._iri_of(text)
         if iri is not None:
-            result: tuple[ox.NamedNode, str | None] = (self._node(iri, column, cell), None)
+            result: tuple[str, str | None] = (self._node(iri, column, cell), None)
         else:
-            result = (ox.NamedNode(mint_entity(text)), " ".join(text.split()))
+            result = (f"<{mint_entity(text)}>", " ".join(text.split()))
         if len(self._entity_cache) < 200_000:
             self._entity_cache[text] = result
         return result
 
-    def _describe(self, out: list[ox.Triple], node: ox.NamedNode, label: str | None, cls: str | None) -> None:
-        if label is not None and (node.value, "l", label) not in self._emitted:
-            self._emitted.add((node.value, "l", label))
-            out.append(ox.Triple(node, _LABEL, ox.Literal(label)))
-        if cls is not None and (node.value, "t", cls) not in self._emitted:
-            self._emitted.add((node.value, "t", cls))
-            out.append(ox.Triple(node, _TYPE, ox.NamedNode(cls)))
+    def _describe(self, out: list[str], node: str, label: str | None, cls: str | None) -> None:
+        if label is not None and (node, "l", label) not in self._emitted:
+            self._emitted.add((node, "l", label))
+            out.append(f"{node} {_LABEL} {_literal(label)} .\n")
+        if cls is not None and (node, "t", cls) not in self._emitted:
+            self._emitted.add((node, "t", cls))
+            out.append(f"{node} {_TYPE} <{cls}> .\n")
 
     def _class(self, row: Row, column: str, allowed: tuple[str, ...], relation: str) -> str | None:
         cell = row.cells.get(column)
@@ -417,7 +421,7 @@ class RowConverter:
             raise RowProblem(column, "takes one value, not a list", cell)
         return cell.value
 
-    def _relation(self, text: str, cell: Cell, line: int) -> tuple[Property | None, ox.NamedNode]:
+    def _relation(self, text: str, cell: Cell, line: int) -> tuple[Property | None, str]:
         cached = self._relation_cache.get(text)
         if cached is not None:
             return cached
@@ -425,7 +429,7 @@ class RowConverter:
         known = self.ontology.properties.get(iri) if iri else None
         if iri is not None and (known is None or known.is_qualifier):
             self._warn_outside(line, cell.column, text, f"relation {text} is not in the ontology")
-            result: tuple[Property | None, ox.NamedNode] = (None, self._node(iri, "predicate", cell))
+            result: tuple[Property | None, str] = (None, self._node(iri, "predicate", cell))
         else:
             try:
                 prop = self.ontology.relation(text)
@@ -434,25 +438,31 @@ class RowConverter:
                 raise RowProblem(
                     "predicate", f"{message}: use a relation of ontology/film.ttl or a CURIE such as wdt:P57", cell
                 ) from None
-            result = (prop, ox.NamedNode(prop.iri))
+            result = (prop, f"<{prop.iri}>")
         self._relation_cache[text] = result
         return result
 
-    def _value(self, prop: Property, text: str, column: str, cell: Cell) -> tuple[ox.NamedNode | ox.Literal, _Pending]:
-        """The value of ``prop`` written ``text``, and the entity description it calls for (if any)."""
+    def _value(self, prop: Property, text: str, column: str, cell: Cell) -> tuple[str, _Pending]:
+        """The value of ``prop`` written ``text`` (in N-Triples), and the entity description it calls for."""
+        key = (prop.iri, text)
+        found = self._value_cache.get(key)
+        if found is not None:
+            return found
         if prop.datatype is not None:
             try:
                 lexical, datatype = parse_value(text, prop.datatype)
             except ValueError as exc:
                 raise RowProblem(column, str(exc), cell) from None
-            if datatype == _STRING.value:
-                return ox.Literal(lexical), None
-            return ox.Literal(lexical, datatype=ox.NamedNode(datatype)), None
-        node, label = self._entity(text, column, cell)
-        return node, (node, label, prop.range[0] if len(prop.range) == 1 else None)
+            result: tuple[str, _Pending] = (_literal(lexical, datatype), None)
+        else:
+            node, label = self._entity(text, column, cell)
+            result = (node, (node, label, prop.range[0] if len(prop.range) == 1 else None))
+        if len(self._value_cache) < 200_000:
+            self._value_cache[key] = result
+        return result
 
-    def convert(self, row: Row) -> tuple[list[ox.Triple], list[RowProblem]]:
-        """The triples of one row, or (when the row is bad) every problem found in it.
+    def convert(self, row: Row) -> tuple[list[str], list[RowProblem]]:
+        """The triples of one row as N-Triples lines, or (when the row is bad) every problem found in it.
 
         Triples that describe an entity or a source already described earlier in the
         file are not repeated.
@@ -483,13 +493,13 @@ class RowConverter:
         if relation is None:
             return [], found
         prop, predicate = relation
-        relation_name = prop.name if prop else predicate.value
+        relation_name = prop.name if prop else predicate[1:-1]
         domain = prop.domain if prop else ()
         subject_class = attempt(lambda: self._class(row, "subject_type", domain, relation_name))
         subject = attempt(lambda: self._entity(self._single(scell, "subject"), "subject", scell))
         if subject is not None:
             pending.append((subject[0], subject[1], subject_class))
-        obj: ox.NamedNode | ox.Literal | None = None
+        obj: str | None = None
         if prop is not None and prop.is_literal:
             if "object_type" in cells:
                 found.append(
@@ -508,13 +518,13 @@ class RowConverter:
             object_class = attempt(lambda: self._class(row, "object_type", ranges, relation_name))
             if text is not None:
                 if prop is None and object_class is None and self._iri_of(text) is None:
-                    obj = ox.Literal(text)
+                    obj = _literal(text)
                 else:
                     entity = attempt(lambda: self._entity(text, "object", ocell))
                     if entity is not None:
                         pending.append((entity[0], entity[1], object_class))
                         obj = entity[0]
-        qualifiers: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = []
+        qualifiers: list[tuple[str, str]] = []
         for column, target in self._columns.items():
             cell = cells.get(column)
             if cell is None:
@@ -523,41 +533,40 @@ class RowConverter:
                 if isinstance(target, Property):
                     qualifier = attempt(partial(self._value, target, item, column, cell))
                     if qualifier is not None:
-                        qualifiers.append((ox.NamedNode(target.iri), qualifier[0]))
+                        qualifiers.append((f"<{target.iri}>", qualifier[0]))
                         pending.append(qualifier[1])
                 else:
                     iri = self._iri_of(item)
-                    term = attempt(partial(self._node, iri, column, cell)) if iri else ox.Literal(item)
+                    term = attempt(partial(self._node, iri, column, cell)) if iri else _literal(item)
                     if term is not None:
-                        qualifiers.append((ox.NamedNode(target), term))
+                        qualifiers.append((f"<{target}>", term))
         source: str | None = None
         if "source" in cells:
             source = attempt(lambda: self._source_name(self._single(cells["source"], "source"), cells["source"]))
         if found or subject is None or obj is None:
             return [], found
-        out: list[ox.Triple] = []
+        out: list[str] = []
         for description in pending:
             if description is not None:
                 self._describe(out, *description)
-        out.append(ox.Triple(subject[0], predicate, obj))
+        snode = subject[0]
+        out.append(f"{snode} {predicate} {obj} .\n")
         if qualifiers or source is not None:
             source_node = self._source(out, source) if source is not None else None
-            parts = [str(subject[0]), str(predicate), str(obj), *sorted(f"{q} {v}" for q, v in qualifiers)]
+            parts = [snode, predicate, obj, *sorted(f"{q} {v}" for q, v in qualifiers)]
             if source_node is not None:
-                parts.append(str(source_node))
-            statement = ox.NamedNode(mint_hashed("statement", *parts))
-            if (statement.value, "s", "") not in self._emitted:
-                self._emitted.add((statement.value, "s", ""))
+                parts.append(source_node)
+            statement = f"<{mint_hashed('statement', *parts)}>"
+            if (statement, "s", "") not in self._emitted:
+                self._emitted.add((statement, "s", ""))
                 self.statements += 1
-                out += [
-                    ox.Triple(statement, _TYPE, _STATEMENT),
-                    ox.Triple(statement, _ST_SUBJECT, subject[0]),
-                    ox.Triple(statement, _ST_PREDICATE, predicate),
-                    ox.Triple(statement, _ST_OBJECT, obj),
-                ]
-                out += [ox.Triple(statement, q, v) for q, v in qualifiers]
+                out.append(
+                    f"{statement} {_TYPE} {_STATEMENT} .\n{statement} {_ST_SUBJECT} {snode} .\n"
+                    f"{statement} {_ST_PREDICATE} {predicate} .\n{statement} {_ST_OBJECT} {obj} .\n"
+                )
+                out += [f"{statement} {q} {v} .\n" for q, v in qualifiers]
                 if source_node is not None:
-                    out.append(ox.Triple(statement, _DERIVED, source_node))
+                    out.append(f"{statement} {_DERIVED} {source_node} .\n")
         return out, []
 
     def _source_name(self, text: str, cell: Cell) -> str:
@@ -566,12 +575,24 @@ class RowConverter:
             self._node(name, "source", cell)
         return name
 
-    def _source(self, out: list[ox.Triple], name: str) -> ox.NamedNode:
-        node = ox.NamedNode(mint_hashed("source", name.casefold()))
-        if (node.value, "src", "") not in self._emitted:
-            self._emitted.add((node.value, "src", ""))
-            out.append(ox.Triple(node, _TYPE, _SOURCE_CLASS))
-            out.append(ox.Triple(node, _LABEL, ox.Literal(name)))
+    def _source(self, out: list[str], name: str) -> str:
+        node = f"<{mint_hashed('source', name.casefold())}>"
+        if (node, "src", "") not in self._emitted:
+            self._emitted.add((node, "src", ""))
+            out.append(f"{node} {_TYPE} {_SOURCE_CLASS} .\n{node} {_LABEL} {_literal(name)} .\n")
             if re.match(r"https?://", name, re.IGNORECASE):
-                out.append(ox.Triple(node, _URL, ox.NamedNode(name)))
+                out.append(f"{node} {_URL} <{name}> .\n")
         return node
+
+
+def _literal(value: str, datatype: str = _STRING) -> str:
+    """A literal in N-Triples syntax.
+
+    Examples:
+        >>> print(_literal('say "hi"\\n'))
+        "say \\"hi\\"\\n"
+        >>> _literal("P5M", "http://www.w3.org/2001/XMLSchema#duration")
+        '"P5M"^^<http://www.w3.org/2001/XMLSchema#duration>'
+    """
+    text = f'"{value.translate(_ESCAPES)}"'
+    return text if datatype == _STRING else f"{text}^^<{datatype}>"

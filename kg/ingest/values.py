@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
 
 from kg.ontology import XSD
 
 __all__ = ["parse_date", "parse_duration", "parse_value"]
 
 _ISO_DURATION = re.compile(
-    r"-?P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?"
+    r"-?P(?=[0-9]|T[0-9])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+W)?(?:[0-9]+D)?"
+    r"(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?"
 )
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -41,11 +41,16 @@ _UNITS: dict[str, tuple[str, bool, tuple[int, str, bool] | None]] = {
     "second": ("S", True, None),
     "sec": ("S", True, None),
 }
-_PART = re.compile(r"(half\s+an?|\d+|[a-z]+(?:[\s-][a-z]+)?)\s+([a-z]+?)s?\b")
+_PART = re.compile(r"(half\s+an?|[0-9]+|[a-z]+(?:[\s-][a-z]+)?)\s+([a-z]+?)s?\b")
 _DATE_FORMATS = (
-    (re.compile(r"-?\d{4}"), XSD + "gYear"),
-    (re.compile(r"-?\d{4}-\d{2}"), XSD + "gYearMonth"),
+    (re.compile(r"-?[0-9]{4}"), XSD + "gYear"),
+    (re.compile(r"-?[0-9]{4}-[0-9]{2}"), XSD + "gYearMonth"),
 )
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN")
 
 
 def _number(word: str) -> int | None:
@@ -127,7 +132,7 @@ def parse_date(text: str) -> tuple[str, str]:
         >>> parse_date("2025-13-40")
         Traceback (most recent call last):
         ...
-        ValueError: "2025-13-40" is not a date: write YYYY-MM-DD, YYYY-MM or YYYY
+        ValueError: "2025-13-40" is not a date: write YYYY-MM-DD, YYYY-MM or YYYY (or YYYY-MM-DDThh:mm:ss)
     """
     value = text.strip()
     for pattern, datatype in _DATE_FORMATS:
@@ -136,15 +141,15 @@ def parse_date(text: str) -> tuple[str, str]:
                 break
             return value, datatype
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if _DATE.fullmatch(value):
             dt.date.fromisoformat(value)
             return value, XSD + "date"
-        if "T" in value:
+        if _DATE_TIME.fullmatch(value):
             dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
             return value, XSD + "dateTime"
     except ValueError:
         pass
-    raise ValueError(f'"{text}" is not a date: write YYYY-MM-DD, YYYY-MM or YYYY')
+    raise ValueError(f'"{text}" is not a date: write YYYY-MM-DD, YYYY-MM or YYYY (or YYYY-MM-DDThh:mm:ss)')
 
 
 def parse_value(text: str, datatype: str) -> tuple[str, str]:
@@ -165,16 +170,16 @@ def parse_value(text: str, datatype: str) -> tuple[str, str]:
         return parse_date(text)
     value = text.strip()
     if datatype == XSD + "integer":
-        if not re.fullmatch(r"[+-]?\d+", value):
-            raise ValueError(f'"{text}" is not a whole number')
+        if not _INTEGER.fullmatch(value):
+            raise ValueError(f'"{text}" is not a whole number: write it like 42')
         return value, datatype
-    if datatype in (XSD + "decimal", XSD + "double"):
-        try:
-            Decimal(value)
-        except InvalidOperation:
-            raise ValueError(f'"{text}" is not a number: write it like 0.9') from None
-        if value.lower() in ("nan", "inf", "-inf", "infinity", "-infinity", "+inf"):
-            raise ValueError(f'"{text}" is not a number: write it like 0.9')
+    if datatype == XSD + "decimal":
+        if not _DECIMAL.fullmatch(value):
+            raise ValueError(f'"{text}" is not a number: write a decimal like 0.9')
+        return value, datatype
+    if datatype in (XSD + "double", XSD + "float"):
+        if not _DOUBLE.fullmatch(value):
+            raise ValueError(f'"{text}" is not a number: write it like 0.9 or 1.5e3')
         return value, datatype
     if datatype == XSD + "boolean":
         if value.lower() not in ("true", "false"):
