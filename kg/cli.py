@@ -408,3 +408,37 @@ def analyze_stats(ctx: typer.Context, format: FormatOption = "table") -> None:
         if format == "csv":
             typer.echo(f"# {name}")
         _print_frame(frame, format, title=name)
+
+
+# ------------------------------------------------------------------------------------------ viz
+
+
+@app.command()
+@handle_errors
+def viz(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
+    focus: Annotated[
+        str | None, typer.Option(help="Show the neighbourhood of this entity (name, CURIE or <IRI>).")
+    ] = None,
+    depth: Annotated[int, typer.Option(help="With --focus: how many hops away.", min=1)] = 1,
+    query: Annotated[
+        Path | None, typer.Option(help="Show the triples of this SPARQL file: a CONSTRUCT, or a SELECT of ?s ?p ?o.")
+    ] = None,
+    relation: Annotated[
+        list[str] | None, typer.Option(help="Only this relation (an ontology name such as acted-in); repeatable.")
+    ] = None,
+    exclude_relation: Annotated[list[str] | None, typer.Option(help="Never this relation; repeatable.")] = None,
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Only entities of this class (such as Person); repeatable.")
+    ] = None,
+    max_nodes: Annotated[int, typer.Option(help="At most this many entities (nearest or best connected first).", min=1)] = 300,
+    title: Annotated[str | None, typer.Option(help="The page's title and heading.")] = None,
+) -> None:
+    """Write an interactive view of the graph to one self-contained HTML file that works offline."""
+    with _open(ctx) as graph:
+        result = graph.viz(
+            output, focus=focus, depth=depth, query=query, relations=relation or (),
+            exclude_relations=exclude_relation or (), types=type_ or (), max_nodes=max_nodes, title=title,
+        )
+    typer.echo(str(result), err=True)

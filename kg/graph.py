@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from kg.ingest.files import ProgressCallback
     from kg.query import QueryResult
     from kg.sources import SourceInfo
+    from kg.viz import VizResult
 
 __all__ = ["KnowledgeGraph"]
 
@@ -224,3 +225,24 @@ class KnowledgeGraph:
         from kg.analysis import communities
 
         return communities(self, projection=projection, resolution=resolution, seed=seed)
+
+    def viz(
+        self,
+        output: str | Path,
+        *,
+        focus: str | None = None,
+        depth: int = 1,
+        query: str | Path | None = None,
+        relations: Sequence[str] = (),
+        exclude_relations: Sequence[str] = (),
+        types: Sequence[str] = (),
+        max_nodes: int = 300,
+        title: str | None = None,
+    ) -> VizResult:
+        """Write an interactive HTML view (displayed inline in Jupyter); see :func:`kg.viz.viz`."""
+        from kg.viz import viz
+
+        return viz(
+            self, output, focus=focus, depth=depth, query=query, relations=relations,
+            exclude_relations=exclude_relations, types=types, max_nodes=max_nodes, title=title,
+        )
