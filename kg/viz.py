@@ -570,7 +570,7 @@ def render(graph: KnowledgeGraph, view: nx.MultiDiGraph, *, title: str | None = 
         summary=summary,
         message=view.graph.get("message", ""),
         legend=[
-            {"index": i, "symbol": _SYMBOLS.get(s.shape, "●"), "name": n, "count": counts[n]}
+            {"index": i, "symbol": _SYMBOLS.get(s.shape, "●"), "name": n, "count": f"{counts[n]:,}"}
             for i, (n, s) in enumerate(zip(legend_names, styles))
         ],
         csp=csp,

@@ -250,7 +250,7 @@ def test_page_is_self_contained_and_matches_the_view(anora_kg: KnowledgeGraph, t
     quotes = [s["quote"] for e in data["edges"] for s in e["statements"]]
     assert len(quotes) == sum(len(d["statements"]) for _, _, d in view.edges(data=True)) and all(quotes)
     # the legend lists the classes in view, with counts
-    legend = dict(re.findall(r'<span class="fk-class-name">([^<]*)</span> <span class="fk-count">(\d+)</span>', page))
+    legend = dict(re.findall(r'<span class="fk-class-name">([^<]*)</span> <span class="fk-count">([\d,]+)</span>', page))
     assert legend["Person"] == str(sum(1 for _, d in view.nodes(data=True) if d["type"] == "Person"))
 
 
@@ -575,6 +575,34 @@ def test_browser_large_view_is_ready_without_physics(session: Any, tmp_path: Pat
     assert s.page.evaluate("() => filmkg.network.physics.physicsEnabled") is False
     assert s.page.evaluate("() => filmkg.timings.ready - filmkg.timings.start") < 5_000
     first = s.page.evaluate("() => filmkg.data.nodes[0]")
+    # a click selects the neighbourhood (restyling 600 entities would be slow)
+    hub = s.page.evaluate("() => filmkg.data.nodes.reduce((a, b) => (b.degree > a.degree ? b : a))")
+    s.page.mouse.click(*s.point("node", hub["id"]))
+    selected = s.page.evaluate("() => filmkg.network.getSelectedNodes().sort((a, b) => a - b)")
+    around = s.page.evaluate(
+        f"() => [...new Set(filmkg.data.edges.flatMap((e) => (e.from === {hub['id']} || e.to === {hub['id']}) ? [e.from, e.to] : []))]"
+        ".sort((a, b) => a - b)"
+    )
+    assert s.page.evaluate("() => filmkg.state.highlighted") == hub["id"] and selected == around and len(around) > 2
     where = s.page.evaluate(f"() => filmkg.network.getPosition({first['id']})")
     assert abs(where["x"] - first["x"]) < 1 and abs(where["y"] - first["y"]) < 1  # placed where the layout put it
     s.check_clean()
+
+
+def test_browser_notebook_iframe_renders(browser: Any, tiny_kg: KnowledgeGraph, tmp_path: Path) -> None:
+    result = viz(tiny_kg, tmp_path / "tiny.html")
+    host = tmp_path / "notebook.html"
+    host.write_text(f"<!DOCTYPE html><html><body><h1>cell output</h1>{result._repr_html_()}</body></html>", encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(host.as_uri())
+        frame = page.frames[1]
+        frame.wait_for_function("() => window.filmkg && window.filmkg.ready", timeout=30_000)
+        assert frame.evaluate("() => filmkg.nodes.length") == result.nodes
+        assert frame.evaluate("() => window.origin") == "null"  # sandboxed: no access to the notebook's page
+        assert errors == []
+    finally:
+        context.close()

@@ -150,6 +150,12 @@
   const highlight = (id) => {
     const near = id === null || id === undefined ? null : new Set(network.getConnectedNodes(id).concat([id]));
     state.highlighted = near ? id : null;
+    if (large) {
+      // Restyling thousands of items takes a third of a second: select the neighbourhood instead.
+      if (near) network.setSelection({ nodes: [...near], edges: network.getConnectedEdges(id) }, { highlightEdges: false });
+      else network.unselectAll();
+      return;
+    }
     nodes.update(data.nodes.map((n) => {
       const on = !near || near.has(n.id);
       return { id: n.id, color: on ? nodeColor(n) : DIM_NODE, font: on ? FONT : DIM_FONT };
