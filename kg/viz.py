@@ -121,7 +121,8 @@ def _query_triples(graph: KnowledgeGraph, text: str) -> list[tuple[Any, Any, Any
             raise QueryError(
                 f"a view needs triples: use CONSTRUCT, or SELECT ?s ?p ?o (this query selects {chosen})"
             )
-        return [tuple(row[c] for c in columns) for row in result.rows]  # type: ignore[misc]
+        s, p, o = columns
+        return [(row[s], row[p], row[o]) for row in result.rows]
     raise QueryError("an ASK query has no triples to draw: use CONSTRUCT, or SELECT ?s ?p ?o")
 
 
@@ -306,7 +307,10 @@ def subgraph(
                 "(the same keyword arguments in Python).",
             )
     if not selected.number_of_nodes():
-        notes.append(f"Nothing to draw: no entity matches. Widen the view: check {_NARROW}.")
+        if not entities.number_of_nodes():
+            notes.append("Nothing to draw: the store holds no relation between entities; run `filmkg ingest` first.")
+        else:
+            notes.append(f"Nothing to draw: no entity matches. Widen the view: check {_NARROW}.")
     selected.graph.update(
         focus=start, focus_label=focus_label, depth=depth, query=query_name, total=total, omitted=omitted,
         message=" ".join(notes),

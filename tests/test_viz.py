@@ -85,7 +85,7 @@ def hostile_kg(tmp_path: Path) -> KnowledgeGraph:
     turtle.write_text(
         "@prefix film: <https://w3id.org/filmkg/ontology#> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "<https://example.org/a> rdfs:label \"<img src=x onerror=alert(1)>\" ; a film:Person ;\n"
+        "<https://example.org/a> rdfs:label \"<img src=x onerror=alert(1)>\" ; a film:Person, <https://example.org/T?a=1&b='2'> ;\n"
         "  film:actedIn <https://example.org/b> .\n"
         "<https://example.org/b> rdfs:label \"</script><script>window.pwned=1</script>\" ; a film:Film ;\n"
         "  film:description \"<iframe src=javascript:alert(5)>\" .\n",
@@ -197,6 +197,8 @@ def test_query_file_construct_and_select(tiny_kg: KnowledgeGraph, tmp_path: Path
     assert labels(subgraph(tiny_kg, query=select)) == ["Anora", "Mikey Madison", "Pole Coach", "Sean Baker"]
     assert labels(subgraph(tiny_kg, query=select, relations=["coached"])) == ["Mikey Madison", "Pole Coach"]
     assert labels(subgraph(tiny_kg, query=select, focus="Sean Baker")) == ["Anora", "Sean Baker"]
+    nothing = subgraph(tiny_kg, query=select, types=["Song"])
+    assert nothing.number_of_nodes() == 0 and "Nothing to draw: no entity matches" in nothing.graph["message"]
 
 
 def test_query_errors(tiny_kg: KnowledgeGraph, tmp_path: Path) -> None:
@@ -223,7 +225,7 @@ def test_entity_without_relations_is_shown_alone(tmp_path: Path) -> None:
 
 def test_empty_store_gives_an_empty_view_with_a_message(tmp_path: Path) -> None:
     result = viz(KnowledgeGraph.memory(), tmp_path / "empty.html")
-    assert (result.nodes, result.edges) == (0, 0) and "Nothing to draw" in result.message
+    assert (result.nodes, result.edges) == (0, 0) and "run `filmkg ingest` first" in result.message
     assert data_of(result.path.read_text(encoding="utf-8"))["nodes"] == []
 
 
@@ -280,6 +282,8 @@ def test_hostile_text_is_escaped_everywhere(hostile_kg: KnowledgeGraph, tmp_path
     assert statement["quote"] == "She said \"hi\" & 'bye' </script><script>window.pwned=3</script>"
     assert statement["qualifiers"] == [["character", '<img src=x onerror="window.pwned=2"> Ani']]
     assert statement["source"] == "<b onmouseover=alert(3)>source</b> one"
+    # a class from outside the ontology: its compact IRI is a legend entry, escaped
+    assert '<span class="fk-class-name">&lt;https://example.org/T?a=1&amp;b=&#39;2&#39;&gt;</span>' in page
 
 
 def test_large_views_are_laid_out_here_with_physics_off(tmp_path: Path) -> None:
@@ -540,6 +544,7 @@ def test_browser_hostile_text_runs_nothing(session: Any, hostile_kg: KnowledgeGr
     assert s.page.title() == f"{SCRIPT}{IMG}"
     assert s.page.evaluate("() => document.querySelectorAll('img, svg, iframe, b').length") == 0
     assert s.page.evaluate("() => document.scripts.length") == 3
+    assert "<https://example.org/T?a=1&b='2'>" in s.page.text_content("#fk-legend")
     s.check_clean()
     by_label = s.page.evaluate("() => filmkg.data.nodes.map((n) => [n.id, n.label])")
     node_tips = {}
