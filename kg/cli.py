@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -57,7 +58,10 @@ def handle_errors(command: F) -> F:
             return command(*args, **kwargs)
         except KGError as exc:
             typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code) from None
+            code = exc.exit_code
+        # Raised outside the except block, so that the error's traceback (and the store its frames
+        # hold) is not kept alive by the Exit.
+        raise typer.Exit(code)
 
     return wrapper  # type: ignore[return-value]
 
@@ -99,30 +103,51 @@ def ingest(
     allow_network: Annotated[bool, typer.Option("--allow-network", help="Let JSON-LD fetch remote contexts.")] = False,
 ) -> None:
     """Ingest annotated triples and RDF files, each file into its own named graph."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with _open(ctx, create=True) as graph, Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=_stderr(), transient=True,
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(name: str, done: int, total: int) -> None:
-            if total < 4_000_000:
-                return
-            if name not in tasks:
-                tasks[name] = bar.add_task(Path(name).name, total=total)
-            bar.update(tasks[name], completed=done)
-
-        report = graph.ingest(
-            paths, base=base, strict=strict, skip_bad_rows=skip_bad_rows, allow_network=allow_network,
-            progress=progress,
-        )
+    store = _state(ctx).store
+    existed = store.exists()
+    try:
+        report = _ingest(ctx, paths, base=base, strict=strict, skip_bad_rows=skip_bad_rows, allow_network=allow_network)
+    except KGError:
+        if not existed and store.is_dir():
+            shutil.rmtree(store)  # a first ingest that failed leaves no empty store behind
+        raise
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if report.rejected and skip_bad_rows is not None:
         typer.echo(f"rejected rows written to {skip_bad_rows}", err=True)
     typer.echo(report.summary())
+
+
+def _ingest(
+    ctx: typer.Context, paths: list[Path], *, base: str | None, strict: bool, skip_bad_rows: Path | None,
+    allow_network: bool,
+) -> Any:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from kg.ingest import supported_files
+
+    large = any(f.stat().st_size >= _PROGRESS_BYTES for f in supported_files(paths))
+    with _open(ctx, create=True) as graph, Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=_stderr(), transient=True, disable=not large,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if total < _PROGRESS_BYTES:
+                return
+            if name not in tasks:
+                tasks[name] = bar.add_task(Path(name).name, total=total)
+            bar.update(tasks[name], completed=done)
+
+        return graph.ingest(
+            paths, base=base, strict=strict, skip_bad_rows=skip_bad_rows, allow_network=allow_network,
+            progress=progress,
+        )
+
+
+_PROGRESS_BYTES = 4_000_000
+"""Files at least this big get a progress bar."""
 
 
 def _read_query(sparql: str | None, file: Path | None, name: str | None) -> str | None:

@@ -72,16 +72,22 @@ def resolve(graph: KnowledgeGraph, entity: str) -> str:
         except ValueError:
             continue
     needle = ox.Literal(" ".join(text.split()).lower())
-    rows = select(graph.store, f"SELECT ?e WHERE {{ ?e <{_LABEL}> ?l FILTER(LCASE(STR(?l)) = {needle}) }} LIMIT 1")
+    normalized = 'LCASE(REPLACE(REPLACE(STR(?l), "\\\\s+", " "), "^ | $", ""))'
+    rows = select(graph.store, f"SELECT ?e WHERE {{ ?e <{_LABEL}> ?l FILTER({normalized} = {needle}) }} LIMIT 1")
     if rows and isinstance(rows[0][0], ox.NamedNode):
         return rows[0][0].value
-    words = [w for w in text.lower().split() if len(w) > 2][:3] or [text.lower()]
-    pattern = " || ".join(f"CONTAINS(LCASE(STR(?l)), {ox.Literal(w)})" for w in words)
+    lowered = " ".join(text.lower().split())
+    words = [w for w in lowered.split() if len(w) > 2][:3] or [lowered]
+    tests = [f"CONTAINS(LCASE(STR(?l)), {ox.Literal(w)})" for w in words]
+    tests.append(f"STRSTARTS(LCASE(STR(?l)), {ox.Literal(lowered[:2])})")
     labels = {
         str(getattr(row[0], "value", ""))
-        for row in select(graph.store, f"SELECT DISTINCT ?l WHERE {{ ?e <{_LABEL}> ?l FILTER({pattern}) }} LIMIT 2000")
+        for row in select(
+            graph.store, f"SELECT DISTINCT ?l WHERE {{ ?e <{_LABEL}> ?l FILTER({' || '.join(tests)}) }} LIMIT 5000"
+        )
     }
-    close = difflib.get_close_matches(text, sorted(labels), n=3, cutoff=0.5) or sorted(labels)[:3]
+    by_key = {" ".join(label.lower().split()): label for label in sorted(labels)}
+    close = [by_key[k] for k in difflib.get_close_matches(lowered, list(by_key), n=3, cutoff=0.6)]
     hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
     raise NotFoundError(f'no entity "{text}" in the store{hint}')
 

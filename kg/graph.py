@@ -64,7 +64,7 @@ class KnowledgeGraph:
         ontology: Ontology | None = None,
         read_only: bool = False,
     ) -> None:
-        self.store = store
+        self._store: ox.Store | None = store
         self.location = location
         self.ontology = ontology or load_ontology()
         self.read_only = read_only
@@ -100,6 +100,17 @@ class KnowledgeGraph:
         """
         return cls(open_store(None))
 
+    @property
+    def store(self) -> ox.Store:
+        """The pyoxigraph store.
+
+        Raises:
+            StoreError: the graph was closed.
+        """
+        if self._store is None:
+            raise StoreError("this knowledge graph is closed: open the store again")
+        return self._store
+
     def __len__(self) -> int:
         """The number of quads in the store, over all graphs."""
         return len(self.store)
@@ -113,10 +124,18 @@ class KnowledgeGraph:
         self.close()
 
     def close(self) -> None:
-        """Flush the store to disk and release it."""
-        if self.location is not None:
-            self.store.flush()
+        """Flush the store to disk and release it, so that another process (or object) can open it.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> folder = pathlib.Path(tempfile.mkdtemp()) / "store"
+            >>> KnowledgeGraph.open(folder).close()
+            >>> KnowledgeGraph.open(folder).close()  # the lock was released
+        """
+        if self._store is not None and self.location is not None:
+            self._store.flush()
         self._dataset = None
+        self._store = None
 
     def writable(self) -> None:
         """Check that the graph may be written to.

@@ -285,8 +285,12 @@ def _binding(graph: KnowledgeGraph, name: str, value: str) -> ox.NamedNode | ox.
             raise QueryError(f"--bind {name}: {text} is not a valid IRI ({exc})") from None
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return ox.Literal(text[1:-1])
-    if re.fullmatch(r"[+-]?\d+", text):
+    if re.fullmatch(r"[+-]?[0-9]+", text):
         return ox.Literal(text, datatype=ox.NamedNode(XSD + "integer"))
+    if re.fullmatch(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)", text):
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "decimal"))
+    if re.fullmatch(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+", text):
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "double"))
     expanded = graph.ontology.expand(text)
     if expanded is not None and " " not in text:
         return ox.NamedNode(expanded)
@@ -309,21 +313,25 @@ def _syntax_message(sparql: str, message: str) -> str:
     return text
 
 
-def _run(graph: KnowledgeGraph, text: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> Any:
-    """Run ``text`` with ``values`` bound: as a trailing VALUES clause, which binds variables
-    that are not projected too, or, when the query has a VALUES clause of its own, as substitutions."""
-    options: dict[str, Any] = {"use_default_graph_as_union": True, "prefixes": graph.ontology.prefixes}
-    if not values:
-        return graph.store.query(text, **options)
+_WHERE = re.compile(r"\bWHERE\s*\{|\b(?:SELECT|ASK)\b[^{]*\{", re.IGNORECASE)
+
+
+def _with_values(text: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """``text`` with a VALUES block at the start of its WHERE clause, so that every
+    pattern and FILTER sees the bound values (or, failing that, a trailing VALUES clause)."""
     names = " ".join(f"?{k}" for k in values)
-    terms = " ".join(str(v) for v in values.values())
-    try:
-        return graph.store.query(f"{text}\nVALUES ({names}) {{ ({terms}) }}", **options)
-    except SyntaxError:
-        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-            ox.Variable(k): v for k, v in values.items()
-        }
-        return graph.store.query(text, substitutions=substitutions, **options)
+    block = f" VALUES ({names}) {{ ({' '.join(str(v) for v in values.values())}) }} "
+    scrubbed = _SCRUB.sub(lambda m: " " * len(m.group()), text)
+    match = _WHERE.search(scrubbed)
+    if match is None:
+        return f"{text}\n{block}"
+    return text[: match.end()] + block + text[match.end() :]
+
+
+def _run(graph: KnowledgeGraph, text: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> Any:
+    """Run ``text`` with ``values`` bound (see :func:`_with_values`)."""
+    options: dict[str, Any] = {"use_default_graph_as_union": True, "prefixes": graph.ontology.prefixes}
+    return graph.store.query(_with_values(text, values) if values else text, **options)
 
 
 def query(

@@ -58,6 +58,8 @@ EXAMPLES: list[tuple[str, str, str, str]] = [
     ("analyze communities", "analyze communities --projection collaboration", 'kg.communities(projection="collaboration")', ""),
     ("analyze components", "analyze components", 'analysis.components(kg)', ""),
     ("analyze stats", "analyze stats", "analysis.stats(kg)", ""),
+    ("viz", "viz --focus Anora --depth 2 -o anora.html", 'kg.viz("anora.html", focus="Anora", depth=2)',
+     "One self-contained HTML file: opens offline, every edge's qualifiers, source and quote a hover away. See the screenshot above."),
     ("export", "export --format trig -o anora.trig", 'kg.export("anora.trig")', ""),
     ("drop", "drop anora.csv", 'kg.drop("anora.csv")', ""),
     ("ingest (bad input)", "ingest tests/data/bad.csv", 'kg.ingest("tests/data/bad.csv")  # raises IngestError',

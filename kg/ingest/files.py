@@ -13,7 +13,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from kg.errors import IngestError, Problem
 from kg.ingest.rdf import RDF_SUFFIXES, read_rdf
 from kg.ingest.rows import ANNOTATED_SUFFIXES, Row, RowConverter, read_rows
 from kg.ontology import mint_hashed
+from kg.store import select
 from kg.sources import SourceInfo, ensure_ontology, now, register, sources
 
 if TYPE_CHECKING:
@@ -191,6 +192,10 @@ def _annotated(
     name = str(item.path)
     size = item.path.stat().st_size
     header, rows = read_rows(item.path, on_progress=(lambda n: progress(name, n, size)) if progress else None)
+    if not header:
+        unreadable = [row for row in rows if isinstance(row, Problem)]
+        if unreadable:
+            raise IngestError(name, unreadable[:1])
     converter = RowConverter(graph.ontology, path=name, header=header, strict=strict)
     if converter.header_problems:
         raise IngestError(name, converter.header_problems)
@@ -376,10 +381,17 @@ def _load(graph: KnowledgeGraph, item: _Prepared) -> FileReport:
             statements=item.statements,
             ingested=now(),
         )
+        info = replace(info, triples=_count(graph, target))
         register(graph, info, replaces=item.replaces)
     except BaseException:
         graph.store.remove_graph(node)
         raise
     status = "replaced" if item.replaces else "added"
-    return FileReport(item.name, resolved, target, status, item.rows, item.triples, item.statements,
+    return FileReport(item.name, resolved, target, status, item.rows, info.triples, item.statements,
                       item.rejected, tuple(item.warnings))
+
+
+def _count(graph: KnowledgeGraph, target: str) -> int:
+    """The triples in a named graph (the written lines may repeat a triple)."""
+    rows = select(graph.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}", union=False)
+    return int(getattr(rows[0][0], "value", 0))

@@ -255,7 +255,18 @@ def _jsonl_rows(
                 items = [(k, v) for k, v in items if k != "qualifiers"] + list(qualifiers.items())
             elif qualifiers is not None:
                 problem = "qualifiers must be a JSON object of qualifier names to values"
+            seen: set[str] = set()
             for key, value in items:
+                if key in seen:
+                    problem = (
+                        f"key {key} is given twice (at the top level and in qualifiers): "
+                        "give it once; a list gives several values"
+                    )
+                    break
+                seen.add(key)
+                if isinstance(qualifiers, dict) and key in qualifiers and key in _SPECIAL:
+                    problem = f"qualifiers.{key}: {key} is not a qualifier; give it at the top level"
+                    break
                 try:
                     converted = _json_value(value)
                 except TypeError as exc:
