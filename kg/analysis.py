@@ -26,6 +26,7 @@ Examples:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations, islice
 from typing import TYPE_CHECKING, Any
@@ -81,21 +82,24 @@ def _graphs_filter() -> str:
 
 
 def _labels_and_types(graph: KnowledgeGraph) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Every IRI's label (the smallest, when several) and class labels, from the data graphs."""
     labels: dict[str, str] = {}
-    for row in select(
-        graph.store,
-        f"SELECT ?e (MIN(STR(?l)) AS ?label) WHERE {{ GRAPH ?g {{ ?e <{_RDFS}label> ?l }} {_graphs_filter()} }} GROUP BY ?e",
-        union=False,
-    ):
-        labels[_value(row["e"])] = _value(row["label"])
+    for e, label in _pairs(graph, f"<{_RDFS}label>", literal=True):
+        if e not in labels or label < labels[e]:
+            labels[e] = label
     types: dict[str, list[str]] = defaultdict(list)
-    for row in select(
-        graph.store,
-        f"SELECT DISTINCT ?e ?t WHERE {{ GRAPH ?g {{ ?e a ?t }} {_graphs_filter()} }} ORDER BY ?e ?t",
-        union=False,
-    ):
-        types[_value(row["e"])].append(graph.ontology.label(_value(row["t"])))
+    for e, t in sorted(set(_pairs(graph, f"<{_RDF}type>"))):
+        types[e].append(graph.ontology.label(t))
     return labels, dict(types)
+
+
+def _pairs(graph: KnowledgeGraph, predicate: str, *, literal: bool = False) -> list[tuple[str, str]]:
+    """(subject, object) value pairs of one predicate in the data graphs (not the ontology or registry)."""
+    kind = "isLITERAL" if literal else "isIRI"
+    rows = graph.store.query(
+        f"SELECT ?s ?o WHERE {{ GRAPH ?g {{ ?s {predicate} ?o }} {_graphs_filter()} FILTER({kind}(?o)) }}"
+    )
+    return [(row[0].value, row[1].value) for row in rows]  # type: ignore[union-attr]  # a SELECT gives solutions
 
 
 def _value(term: Any) -> str:
@@ -108,12 +112,76 @@ def _text(graph: KnowledgeGraph, term: Any, labels: dict[str, str]) -> str:
     return _value(term)
 
 
-def entity_graph(graph: KnowledgeGraph) -> nx.MultiDiGraph:
+def statements_of(
+    graph: KnowledgeGraph, triples: Iterable[tuple[str, str, str]] | None = None, *, labels: dict[str, str] | None = None
+) -> dict[tuple[str, str, str], list[dict[str, str]]]:
+    """The statements describing (subject, predicate, object) IRI triples (all of them when ``None``):
+    for each, one dict per statement of its qualifiers by name, ``source`` and ``quote``."""
+    values = ""
+    if triples is not None:
+        wanted = sorted(set(triples))
+        if not wanted:
+            return {}
+        values = "VALUES (?s ?p ?o) { " + " ".join(f"(<{a}> <{b}> <{c}>)" for a, b, c in wanted) + " }"
+    rows = graph.store.query(
+        f"""SELECT ?st ?s ?p ?o ?q ?v WHERE {{ {values}
+              ?st <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o ; ?q ?v .
+              FILTER(?q NOT IN (<{_RDF}type>, <{_RDF}subject>, <{_RDF}predicate>, <{_RDF}object>))
+            }} ORDER BY ?st ?q ?v""",
+        use_default_graph_as_union=True,
+    )
+    if labels is None:
+        needed = set()
+        solutions = list(rows)  # type: ignore[arg-type]
+        for row in solutions:
+            if isinstance(row[5], ox.NamedNode):
+                needed.add(row[5].value)
+        labels = _labels_for(graph, needed)
+    else:
+        solutions = list(rows)  # type: ignore[arg-type]
+    details: dict[str, dict[str, str]] = defaultdict(dict)
+    keys: dict[str, tuple[str, str, str]] = {}
+    names: dict[str, str] = {}
+    for st_term, s, p, o, q_term, v in solutions:
+        st, q = st_term.value, q_term.value
+        keys[st] = (s.value, p.value, o.value)
+        if q not in names:
+            prop = graph.ontology.properties.get(q)
+            names[q] = "source" if q == _PROV + "wasDerivedFrom" else prop.name if prop else graph.ontology.compact(q)
+        name = names[q]
+        text = _text(graph, v, labels)
+        details[st][name] = text if name not in details[st] else f"{details[st][name]}; {text}"
+    out: dict[tuple[str, str, str], list[dict[str, str]]] = defaultdict(list)
+    for st, key in keys.items():
+        out[key].append(details[st])
+    return out
+
+
+def _labels_for(graph: KnowledgeGraph, iris: set[str]) -> dict[str, str]:
+    if not iris:
+        return {}
+    values = " ".join(f"<{i}>" for i in sorted(iris))
+    rows = select(graph.store, f"SELECT ?e ?l WHERE {{ VALUES ?e {{ {values} }} ?e <{_RDFS}label> ?l }}")
+    out: dict[str, str] = {}
+    for row in rows:
+        e, label = _value(row[0]), _value(row[1])
+        if e not in out or label < out[e]:
+            out[e] = label
+    return out
+
+
+def entity_graph(graph: KnowledgeGraph, *, statements: bool = True) -> nx.MultiDiGraph:
     """The entity projection: entities as nodes, relations as edges keyed by relation name.
 
     Node attributes: ``label``, ``types`` (class labels) and ``type`` (the first).
     Edge attributes: ``relation`` (input name), ``iri``, ``label`` and ``statements``: one
     dict per statement with its qualifiers by name and its ``source`` and ``quote``.
+
+    Args:
+        graph: the knowledge graph.
+        statements: attach the statements to the edges; without them (an empty list on every
+            edge) the projection is much faster to build, and :func:`statements_of` fetches
+            them for the edges you need.
 
     Examples:
         >>> from kg import KnowledgeGraph
@@ -121,39 +189,24 @@ def entity_graph(graph: KnowledgeGraph) -> nx.MultiDiGraph:
         0
     """
     labels, types = _labels_and_types(graph)
-    excluded = ", ".join(f"<{p}>" for p in _EXCLUDED_PREDICATES)
-    not_entities = ", ".join(f"<{c}>" for c in _NOT_ENTITIES)
-    rows = select(
-        graph.store,
-        f"""SELECT DISTINCT ?s ?p ?o WHERE {{
+    not_entities = {graph.ontology.label(c) for c in _NOT_ENTITIES}
+    skipped = {p for p in _EXCLUDED_PREDICATES} | {q.iri for q in graph.ontology.qualifiers}
+    excluded = ", ".join(f"<{p}>" for p in sorted(skipped))
+    rows = graph.store.query(
+        f"""SELECT ?s ?p ?o WHERE {{
               GRAPH ?g {{ ?s ?p ?o }} {_graphs_filter()}
-              FILTER(isIRI(?s) && isIRI(?o) && ?p NOT IN ({excluded}))
-              FILTER NOT EXISTS {{ ?s a ?c . FILTER(?c IN ({not_entities})) }}
-              FILTER NOT EXISTS {{ ?o a ?c2 . FILTER(?c2 IN ({not_entities})) }}
-            }}""",
+              FILTER(isIRI(?o) && ?p NOT IN ({excluded}))
+            }}"""
     )
-    statements: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    details: dict[str, dict[str, Any]] = defaultdict(dict)
-    keys: dict[str, tuple[str, str, str]] = {}
-    for row in select(
-        graph.store,
-        f"""SELECT ?st ?s ?p ?o ?q ?v WHERE {{
-              ?st a <{_RDF}Statement> ; <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o ; ?q ?v .
-              FILTER(?q NOT IN (<{_RDF}type>, <{_RDF}subject>, <{_RDF}predicate>, <{_RDF}object>))
-            }} ORDER BY ?st ?q ?v""",
-    ):
-        st = _value(row["st"])
-        keys[st] = (_value(row["s"]), _value(row["p"]), _value(row["o"]))
-        q = _value(row["q"])
-        prop = graph.ontology.properties.get(q)
-        name = "source" if q == _PROV + "wasDerivedFrom" else prop.name if prop else graph.ontology.compact(q)
-        text = _text(graph, row["v"], labels)
-        details[st][name] = text if name not in details[st] else f"{details[st][name]}; {text}"
-    for st, key in keys.items():
-        statements[key].append(details[st])
+    attached = statements_of(graph, labels=labels) if statements else {}
     out = nx.MultiDiGraph()
-    for row in rows:
-        s, p, o = _value(row["s"]), _value(row["p"]), _value(row["o"])
+    relation_names: dict[str, tuple[str, str]] = {}
+    for s_term, p_term, o_term in rows:  # type: ignore[union-attr]  # a SELECT gives solutions
+        if not isinstance(s_term, ox.NamedNode):
+            continue
+        s, p, o = s_term.value, p_term.value, o_term.value
+        if not_entities.intersection(types.get(s, ())) or not_entities.intersection(types.get(o, ())):
+            continue
         for node in (s, o):
             if node not in out:
                 node_types = types.get(node, [])
@@ -161,16 +214,19 @@ def entity_graph(graph: KnowledgeGraph) -> nx.MultiDiGraph:
                     node, label=labels.get(node) or graph.ontology.compact(node), types=node_types,
                     type=node_types[0] if node_types else "",
                 )
-        prop = graph.ontology.properties.get(p)
-        name = prop.name if prop else graph.ontology.compact(p)
-        out.add_edge(s, o, key=name, relation=name, iri=p, label=graph.ontology.label(p),
-                     statements=statements.get((s, p, o), []))
+        if p not in relation_names:
+            prop = graph.ontology.properties.get(p)
+            relation_names[p] = (prop.name if prop else graph.ontology.compact(p), graph.ontology.label(p))
+        name, label = relation_names[p]
+        if out.has_edge(s, o, key=name):
+            continue
+        out.add_edge(s, o, key=name, relation=name, iri=p, label=label, statements=attached.get((s, p, o), []))
     return out
 
 
 def _people_films(graph: KnowledgeGraph) -> tuple[nx.MultiDiGraph, dict[str, dict[str, set[str]]]]:
     """The entity graph and, for each person, the films they worked on with the relations used."""
-    entities = entity_graph(graph)
+    entities = entity_graph(graph, statements=False)
     scene_of = FILM + "sceneOf"
     film_of_scene = {
         u: v for u, v, data in entities.edges(data=True) if data["iri"] == scene_of and "Film" in entities.nodes[v]["types"]
@@ -230,13 +286,20 @@ def person_film_graph(graph: KnowledgeGraph) -> nx.Graph:
     return out
 
 
-def to_networkx(graph: KnowledgeGraph, projection: str = "entity") -> nx.Graph:
+def to_networkx(graph: KnowledgeGraph, projection: str = "entity", *, statements: bool = True) -> nx.Graph:
     """The named projection: ``entity``, ``collaboration`` or ``person-film``.
+
+    Args:
+        graph: the knowledge graph.
+        projection: which projection.
+        statements: for ``entity``, attach statements to edges (see :func:`entity_graph`).
 
     Raises:
         KGError: an unknown projection.
     """
-    builders = {"entity": entity_graph, "collaboration": collaboration_graph, "person-film": person_film_graph}
+    if projection == "entity":
+        return entity_graph(graph, statements=statements)
+    builders = {"collaboration": collaboration_graph, "person-film": person_film_graph}
     if projection not in builders:
         raise KGError(f'unknown projection "{projection}": use one of {", ".join(PROJECTIONS)}')
     return builders[projection](graph)
@@ -295,12 +358,26 @@ def _component_name(g: nx.Graph, node: str) -> str:
     return f"a component of {len(members)} entit{'y' if len(members) == 1 else 'ies'} around {label}"
 
 
-def _hop(entities: nx.MultiDiGraph, a: str, b: str) -> Hop:
+def _edges_between(entities: nx.MultiDiGraph, a: str, b: str) -> list[tuple[str, str, str]]:
+    """The (subject, predicate IRI, object) triples joining two entities, either way."""
+    out = []
+    for u, v in ((a, b), (b, a)):
+        for data in (entities.get_edge_data(u, v) or {}).values():
+            out.append((u, data["iri"], v))
+    return out
+
+
+def _hop(
+    entities: nx.MultiDiGraph, a: str, b: str, attached: dict[tuple[str, str, str], list[dict[str, str]]]
+) -> Hop:
     forward = entities.has_edge(a, b)
     u, v = (a, b) if forward else (b, a)
-    options = sorted(entities.get_edge_data(u, v).values(), key=lambda d: (not d["statements"], d["relation"]))
+    options = sorted(
+        entities.get_edge_data(u, v).values(), key=lambda d: (not attached.get((u, d["iri"], v)), d["relation"])
+    )
     data = options[0]
-    first = dict(data["statements"][0]) if data["statements"] else {}
+    found = attached.get((u, data["iri"], v)) or [{}]
+    first = dict(found[0])
     source = first.pop("source", "")
     quote = first.pop("quote", "")
     return Hop(
@@ -337,7 +414,7 @@ def path(graph: KnowledgeGraph, a: str, b: str, *, max_paths: int = 3) -> PathRe
     if max_paths < 1:
         raise KGError("max_paths must be at least 1")
     start, end = resolve(graph, a), resolve(graph, b)
-    entities = entity_graph(graph)
+    entities = entity_graph(graph, statements=False)
     undirected = nx.Graph(entities.to_undirected(as_view=True))
     for node in (start, end):
         if node not in undirected:
@@ -349,9 +426,10 @@ def path(graph: KnowledgeGraph, a: str, b: str, *, max_paths: int = 3) -> PathRe
         return PathResult(
             label[start], label[end], [], (_component_name(undirected, start), _component_name(undirected, end))
         )
-    found = islice(nx.shortest_simple_paths(undirected, start, end), max_paths)
+    found = list(islice(nx.shortest_simple_paths(undirected, start, end), max_paths))
+    attached = statements_of(graph, [t for p in found for x, y in zip(p, p[1:]) for t in _edges_between(entities, x, y)])
     return PathResult(
-        label[start], label[end], [[_hop(entities, x, y) for x, y in zip(p, p[1:])] for p in found]
+        label[start], label[end], [[_hop(entities, x, y, attached) for x, y in zip(p, p[1:])] for p in found]
     )
 
 
@@ -375,7 +453,7 @@ def neighbors(graph: KnowledgeGraph, entity: str, *, depth: int = 1) -> list[Nei
     if depth < 1:
         raise KGError("depth must be at least 1")
     start = resolve(graph, entity)
-    entities = entity_graph(graph)
+    entities = entity_graph(graph, statements=False)
     if start not in entities:
         return []
     undirected = entities.to_undirected(as_view=True)
@@ -386,7 +464,7 @@ def neighbors(graph: KnowledgeGraph, entity: str, *, depth: int = 1) -> list[Nei
         if node == start:
             continue
         parent = parents[node][0]
-        hop = _hop(entities, parent, node)
+        hop = _hop(entities, parent, node, {})
         out.append(
             Neighbor(node, entities.nodes[node]["label"], tuple(entities.nodes[node]["types"]), distance,
                      f"{hop.subject} —{hop.relation}→ {hop.object}")
@@ -422,7 +500,7 @@ def centrality(
     """
     import pandas
 
-    g = to_networkx(graph, projection)
+    g = to_networkx(graph, projection, statements=False)
     if measure == "degree":
         scores = nx.degree_centrality(g)
     elif measure == "betweenness":
@@ -449,7 +527,7 @@ def communities(
     """
     import pandas
 
-    g = _simple(to_networkx(graph, projection))
+    g = _simple(to_networkx(graph, projection, statements=False))
     found = nx.community.louvain_communities(g, weight="weight", resolution=resolution, seed=seed) if g else []
     ordered = sorted(found, key=lambda c: (-len(c), min(g.nodes[n].get("label", n) for n in c)))
     rows = [
@@ -468,7 +546,7 @@ def components(graph: KnowledgeGraph, *, projection: str = "entity") -> pandas.D
     """
     import pandas
 
-    g = _simple(to_networkx(graph, projection))
+    g = _simple(to_networkx(graph, projection, statements=False))
     rows = []
     for number, members in enumerate(sorted(nx.connected_components(g), key=len, reverse=True)):
         hub = max(members, key=lambda n: (g.degree(n), n))
@@ -486,15 +564,23 @@ def stats(graph: KnowledgeGraph) -> dict[str, pandas.DataFrame]:
     """
     import pandas
 
-    g = entity_graph(graph)
+    g = entity_graph(graph, statements=False)
+    statement_counts = {
+        _value(row[0]): int(_value(row[1]))
+        for row in select(
+            graph.store,
+            f"SELECT ?p (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?st <{_RDF}predicate> ?p }} GROUP BY ?p",
+        )
+    }
     classes: dict[str, int] = defaultdict(int)
     for _, data in g.nodes(data=True):
         for t in data["types"] or ["(untyped)"]:
             classes[t] += 1
     relations: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for _, _, data in g.edges(data=True):
+        if data["relation"] not in relations:
+            relations[data["relation"]][1] = statement_counts.get(data["iri"], 0)
         relations[data["relation"]][0] += 1
-        relations[data["relation"]][1] += len(data["statements"])
     sources = graph.sources()
     summary = [
         ("entities", g.number_of_nodes()),

@@ -41,4 +41,5 @@ def test_runs_top_to_bottom(path: Path) -> None:
         assert "49 rows" in text  # the shipped data was ingested
         assert "Brooke Candy —performed→ Drip" in text and "Andrea Werhun —advised→ Anora" in text
         assert "Mark Eydelshteyn" in text and "Ivan" in text  # the cast DataFrame
+        assert "<iframe" in text and "srcdoc" in text  # the inline interactive view
         assert "P20W" in text and "image/png" in str([c.get("outputs") for c in nb.cells])  # the training chart

@@ -79,6 +79,9 @@ hops"""),
     ("markdown", "## Communities\n\nLouvain communities (as networkx ships it) of the entity projection, by member:"),
     ("code", """communities = kg.communities(projection="entity")
 communities.groupby("community")["label"].apply(lambda s: ", ".join(s)).to_frame("members")"""),
+    ("markdown", "## The neighbourhood of Anora, interactive\n\nHover an entity or a relation for its facts, qualifiers, source and quote; click to highlight; search by name. The view is a self-contained HTML file, shown inline without a server."),
+    ("code", """view = kg.viz(Path(tempfile.mkdtemp()) / "anora.html", focus="Anora", depth=2)
+view"""),
     ("code", """g = kg.to_networkx("collaboration")
 print(g.number_of_nodes(), "people,", g.number_of_edges(), "collaborations")
 sorted(((g.nodes[a]["label"], g.nodes[b]["label"], d["films"]) for a, b, d in g.edges(data=True)))[:5]"""),
