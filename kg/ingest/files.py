@@ -354,6 +354,11 @@ def ingest(
             )
         ensure_ontology(graph)
         reports = [_load(graph, item) for item in prepared]
+        if prepared and graph.location is not None:
+            # Compact the files the bulk loader wrote: queries on a freshly bulk-loaded store
+            # are an order of magnitude slower until it is done (15 s against 1.1 s for a
+            # three-pattern join on 2.2 M triples).
+            graph.store.optimize()
     finally:
         if rejects is not None:
             rejects.close()
