@@ -173,7 +173,9 @@ def _labels_for(graph: KnowledgeGraph, iris: set[str]) -> dict[str, str]:
 def entity_graph(graph: KnowledgeGraph, *, statements: bool = True) -> nx.MultiDiGraph:
     """The entity projection: entities as nodes, relations as edges keyed by relation name.
 
-    Node attributes: ``label``, ``types`` (class labels) and ``type`` (the first).
+    Entities with no relation (a character named only as a qualifier) are not nodes; see
+    :func:`stats` for counts of every entity. Node attributes: ``label``, ``types`` (class
+    labels) and ``type`` (the first).
     Edge attributes: ``relation`` (input name), ``iri``, ``label`` and ``statements``: one
     dict per statement with its qualifiers by name and its ``source`` and ``quote``.
 
@@ -418,7 +420,7 @@ def path(graph: KnowledgeGraph, a: str, b: str, *, max_paths: int = 3) -> PathRe
     undirected = nx.Graph(entities.to_undirected(as_view=True))
     for node in (start, end):
         if node not in undirected:
-            undirected.add_node(node, label=node)
+            undirected.add_node(node, label=_labels_for(graph, {node}).get(node, graph.ontology.compact(node)))
     label = {n: undirected.nodes[n].get("label", n) for n in (start, end)}
     if start == end:
         return PathResult(label[start], label[end], [[]])
@@ -556,7 +558,8 @@ def components(graph: KnowledgeGraph, *, projection: str = "entity") -> pandas.D
 
 
 def stats(graph: KnowledgeGraph) -> dict[str, pandas.DataFrame]:
-    """Counts by class and by relation, the entity graph's size and density, and the sources.
+    """Counts by class (every entity, also those named only as qualifier values) and by relation,
+    the entity graph's size and density, and the sources.
 
     Returns:
         DataFrames by name: ``summary`` (measure, value), ``classes`` (class, entities),
@@ -572,9 +575,14 @@ def stats(graph: KnowledgeGraph) -> dict[str, pandas.DataFrame]:
             f"SELECT ?p (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?st <{_RDF}predicate> ?p }} GROUP BY ?p",
         )
     }
+    _, types = _labels_and_types(graph)
+    not_entities = {graph.ontology.label(c) for c in _NOT_ENTITIES}
+    everyone = {e: t for e, t in types.items() if not not_entities.intersection(t)}
+    for node, data in g.nodes(data=True):
+        everyone.setdefault(node, data["types"])
     classes: dict[str, int] = defaultdict(int)
-    for _, data in g.nodes(data=True):
-        for t in data["types"] or ["(untyped)"]:
+    for node_types in everyone.values():
+        for t in node_types or ["(untyped)"]:
             classes[t] += 1
     relations: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for _, _, data in g.edges(data=True):
@@ -583,7 +591,8 @@ def stats(graph: KnowledgeGraph) -> dict[str, pandas.DataFrame]:
         relations[data["relation"]][0] += 1
     sources = graph.sources()
     summary = [
-        ("entities", g.number_of_nodes()),
+        ("entities", len(everyone)),
+        ("entities with relations", g.number_of_nodes()),
         ("relations (edges)", g.number_of_edges()),
         ("density", round(nx.density(g), 6) if g.number_of_nodes() > 1 else 0.0),
         ("weakly connected components", nx.number_weakly_connected_components(g) if g else 0),

@@ -45,6 +45,11 @@ class CliState:
     verbose: bool
 
 
+def _echo(value: Any, *, as_json: bool) -> None:
+    """Print a library result (a dataclass): as JSON, or as its text form."""
+    typer.echo(json.dumps(asdict(value), ensure_ascii=False, indent=1) if as_json else str(value))
+
+
 def _stderr() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -243,10 +248,7 @@ def show(
     """Show an entity's card: its types and every fact in and out, with qualifiers, source and quote."""
     with _open(ctx) as graph:
         card = graph.show(entity)
-    if as_json:
-        typer.echo(json.dumps(asdict(card), ensure_ascii=False, indent=1))
-    else:
-        typer.echo(str(card))
+    _echo(card, as_json=as_json)
 
 
 @app.command()
@@ -334,10 +336,7 @@ def path(
     """Show the shortest connections between two entities, each hop with its relation, qualifiers and source."""
     with _open(ctx) as graph:
         result = graph.path(a, b, max_paths=max_paths)
-    if as_json:
-        typer.echo(json.dumps(asdict(result), ensure_ascii=False, indent=1))
-    else:
-        typer.echo(str(result))
+    _echo(result, as_json=as_json)
 
 
 @app.command()
