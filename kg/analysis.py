@@ -190,7 +190,12 @@ def entity_graph(graph: KnowledgeGraph, *, statements: bool = True) -> nx.MultiD
         >>> entity_graph(KnowledgeGraph.memory()).number_of_nodes()
         0
     """
-    labels, types = _labels_and_types(graph)
+    return _entity_graph(graph, *_labels_and_types(graph), statements=statements)
+
+
+def _entity_graph(
+    graph: KnowledgeGraph, labels: dict[str, str], types: dict[str, list[str]], *, statements: bool
+) -> nx.MultiDiGraph:
     not_entities = {graph.ontology.label(c) for c in _NOT_ENTITIES}
     skipped = {p for p in _EXCLUDED_PREDICATES} | {q.iri for q in graph.ontology.qualifiers}
     excluded = ", ".join(f"<{p}>" for p in sorted(skipped))
@@ -341,6 +346,8 @@ class PathResult:
     components: tuple[str, str] = ("", "")
 
     def __str__(self) -> str:
+        if self.paths == [[]]:
+            return f"{self.start} and {self.end} are the same entity"
         if not self.paths:
             return (
                 f"no connection between {self.start} and {self.end}: they are in different components\n"
@@ -567,7 +574,8 @@ def stats(graph: KnowledgeGraph) -> dict[str, pandas.DataFrame]:
     """
     import pandas
 
-    g = entity_graph(graph, statements=False)
+    labels, types = _labels_and_types(graph)
+    g = _entity_graph(graph, labels, types, statements=False)
     statement_counts = {
         _value(row[0]): int(_value(row[1]))
         for row in select(
@@ -575,7 +583,6 @@ def stats(graph: KnowledgeGraph) -> dict[str, pandas.DataFrame]:
             f"SELECT ?p (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?st <{_RDF}predicate> ?p }} GROUP BY ?p",
         )
     }
-    _, types = _labels_and_types(graph)
     not_entities = {graph.ontology.label(c) for c in _NOT_ENTITIES}
     everyone = {e: t for e, t in types.items() if not not_entities.intersection(t)}
     for node, data in g.nodes(data=True):

@@ -255,13 +255,14 @@ class KnowledgeGraph:
         relations: Sequence[str] = (),
         exclude_relations: Sequence[str] = (),
         types: Sequence[str] = (),
-        max_nodes: int = 300,
+        max_nodes: int | None = None,
         title: str | None = None,
     ) -> VizResult:
         """Write an interactive HTML view (displayed inline in Jupyter); see :func:`kg.viz.viz`."""
-        from kg.viz import viz
+        from kg.viz import MAX_NODES, viz
 
         return viz(
             self, output, focus=focus, depth=depth, query=query, relations=relations,
-            exclude_relations=exclude_relations, types=types, max_nodes=max_nodes, title=title,
+            exclude_relations=exclude_relations, types=types, max_nodes=MAX_NODES if max_nodes is None else max_nodes,
+            title=title,
         )

@@ -23,13 +23,12 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.errors import NetworkRefusedError, NotFoundError, QueryError
-from kg.ontology import XSD, mint_entity, ontology_dir
+from kg.ontology import XSD, ontology_dir
 
 if TYPE_CHECKING:
     import pandas
@@ -386,6 +385,12 @@ def query(
             return QueryResult("select", variables=variables, rows=rows, prefixes=prefixes)
         return QueryResult("graph", triples=list(result), prefixes=prefixes)
     except SyntaxError as exc:
-        raise QueryError(_syntax_message(text, str(exc))) from exc
+        message = str(exc)
+        if values:  # report the position in the text the user wrote, not in the one with VALUES added
+            try:
+                graph.store.query(text, prefixes=prefixes)
+            except SyntaxError as original:
+                message = str(original)
+        raise QueryError(_syntax_message(text, message)) from exc
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"the query failed: {exc}") from exc

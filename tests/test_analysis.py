@@ -13,20 +13,17 @@ check that the failure was a clean exit with no traceback.
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import shutil
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pandas
 import pytest
-from typer.testing import CliRunner
 
 from kg import KnowledgeGraph
 from kg.analysis import (
@@ -44,7 +41,7 @@ from kg.analysis import (
     stats,
     to_networkx,
 )
-from kg.cli import app
+from cli_helpers import Run, invoke
 from kg.errors import KGError, NotFoundError
 from kg.ontology import FILM, RES
 from kg.sources import GRAPH_PREFIX, REGISTRY_GRAPH
@@ -202,7 +199,6 @@ def r(local: str) -> str:
     return RES + local
 
 
-runner = CliRunner()
 
 
 # ------------------------------------------------------------------------------------- fixtures
@@ -257,34 +253,9 @@ def anora(request: pytest.FixtureRequest, anora_csv: Path) -> Iterator[Knowledge
 # ---------------------------------------------------------------------------------- CLI helpers
 
 
-@dataclass(frozen=True)
-class Run:
-    """What one command did; holds no exception, so nothing keeps the store open."""
-
-    exit_code: int
-    stdout: str
-    stderr: str
-    output: str
-    exception: type[BaseException] | None
-
-
-def _invoke(args: list[str], *, ok: bool) -> Run:
-    result = runner.invoke(app, args, catch_exceptions=not ok)
-    run = Run(
-        exit_code=result.exit_code,
-        stdout=result.stdout,
-        stderr=result.stderr,
-        output=result.output,
-        exception=type(result.exception) if result.exception is not None else None,
-    )
-    del result
-    gc.collect()
-    return run
-
-
 def cli(store: Path, *args: str | Path) -> Run:
     """A command expected to succeed: exit 0, nothing on stderr."""
-    run = _invoke(["--store", str(store), *map(str, args)], ok=True)
+    run = invoke(["--store", str(store), *map(str, args)], ok=True)
     assert run.exit_code == 0, run.output
     assert run.stderr == "", run.stderr
     return run
@@ -292,7 +263,7 @@ def cli(store: Path, *args: str | Path) -> Run:
 
 def cli_fails(store: Path, *args: str | Path) -> Run:
     """A command expected to fail cleanly: a non-zero exit, nothing on stdout, no traceback."""
-    run = _invoke(["--store", str(store), *map(str, args)], ok=False)
+    run = invoke(["--store", str(store), *map(str, args)], ok=False)
     assert run.exit_code != 0, run.output
     assert run.exception is SystemExit, f"not a clean exit: {run.exception}"
     assert "Traceback" not in run.stdout
@@ -1163,7 +1134,7 @@ def test_cli_path_not_connected_exits_0_and_names_both_components(collab_store: 
 
 def test_cli_path_same_entity(collab_store: Path) -> None:
     run = cli(collab_store, "path", "Anora", "Anora")
-    assert "0 hops" in run.stdout
+    assert run.stdout.strip() == "Anora and Anora are the same entity"
     assert json.loads(cli(collab_store, "path", "Anora", "Anora", "--json").stdout)["paths"] == [[]]
 
 

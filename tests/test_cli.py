@@ -17,14 +17,13 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from typer.main import get_command
-from typer.testing import CliRunner
 
+from cli_helpers import Run, invoke, runner
 from kg.cli import app
 from kg.ontology import FILM, RES
 from kg.sources import GRAPH_PREFIX
@@ -33,46 +32,16 @@ ROOT = Path(__file__).resolve().parent.parent
 ANORA = ROOT / "data" / "anora" / "anora.csv"
 ARTICLE = "The Mikey Madison Dance Scene in Anora: What Most People Get Wrong"
 
-runner = CliRunner()
-
-
-@dataclass(frozen=True)
-class Run:
-    """What one command did; holds no exception, so nothing keeps the store open."""
-
-    exit_code: int
-    stdout: str
-    stderr: str
-    output: str
-    exception: type[BaseException] | None
-
-
-def _invoke(args: list[str], *, ok: bool, input: str | None = None, env: dict[str, str] | None = None) -> Run:
-    result = runner.invoke(app, args, input=input, env=env, catch_exceptions=not ok)
-    run = Run(
-        exit_code=result.exit_code,
-        stdout=result.stdout,
-        stderr=result.stderr,
-        output=result.output,
-        exception=type(result.exception) if result.exception is not None else None,
-    )
-    # A failed command's traceback (kept by the Result) may reference the store; drop it
-    # so the next command can open the store (see test_failed_command_leaves_store_usable).
-    del result
-    gc.collect()
-    if ok:
-        assert run.exit_code == 0, run.output
-    return run
 
 
 def cli(store: Path, *args: str | Path, input: str | None = None, env: dict[str, str] | None = None) -> Run:
     """A command expected to succeed (exceptions propagate)."""
-    return _invoke(["--store", str(store), *map(str, args)], ok=True, input=input, env=env)
+    return invoke(["--store", str(store), *map(str, args)], ok=True, input=input, env=env)
 
 
 def cli_fails(store: Path, *args: str | Path, input: str | None = None) -> Run:
     """A command expected to fail cleanly: a non-zero exit and no traceback."""
-    run = _invoke(["--store", str(store), *map(str, args)], ok=False, input=input)
+    run = invoke(["--store", str(store), *map(str, args)], ok=False, input=input)
     assert run.exit_code != 0, run.output
     assert run.exception is SystemExit, f"not a clean exit: {run.exception}"
     assert "Traceback" not in run.output
@@ -788,22 +757,22 @@ def test_store_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("FILMKG_STORE", raising=False)
     env_store = tmp_path / "from-env"
     env = {"FILMKG_STORE": str(env_store)}
-    run = _invoke(["ingest", str(anora_copy)], ok=True, env=env)
+    run = invoke(["ingest", str(anora_copy)], ok=True, env=env)
     assert run.stdout.startswith("1 file (1 added)")
     assert (env_store / "CURRENT").exists()
     assert not (tmp_path / ".filmkg").exists()
-    names = [s["name"] for s in json.loads(_invoke(["sources", "--json"], ok=True, env=env).stdout)]
+    names = [s["name"] for s in json.loads(invoke(["sources", "--json"], ok=True, env=env).stdout)]
     assert names == ["anora.csv"]
     # --store wins over the environment
     other = tmp_path / "other"
-    run = _invoke(["--store", str(other), "sources", "--json"], ok=False, env=env)
+    run = invoke(["--store", str(other), "sources", "--json"], ok=False, env=env)
     assert run.exit_code == 4 and str(other) in run.stderr
 
 
 def test_default_store_is_dot_filmkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anora_copy: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("FILMKG_STORE", raising=False)
-    _invoke(["ingest", str(anora_copy)], ok=True)
+    invoke(["ingest", str(anora_copy)], ok=True)
     assert (tmp_path / ".filmkg" / "CURRENT").exists()
 
 
@@ -882,7 +851,7 @@ def test_the_expected_commands_exist() -> None:
 
 
 def test_root_help_lists_every_command() -> None:
-    run = _invoke(["--help"], ok=True)
+    run = invoke(["--help"], ok=True)
     for name in COMMANDS:
         if " " not in name:
             assert name in run.stdout
@@ -903,7 +872,7 @@ def test_every_command_has_help(name: str) -> None:
     assert len(summary) > 10, f"{name} has no help text"
     for param in getattr(command, "params", []):
         assert getattr(param, "help", None), f"{name}: {param.name} has no help text"
-    run = _invoke([*name.split(), "--help"], ok=True)
+    run = invoke([*name.split(), "--help"], ok=True)
     assert "Usage" in run.stdout
     assert " ".join(summary.split()[:4]) in " ".join(run.stdout.split())
 

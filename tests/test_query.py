@@ -520,3 +520,14 @@ def test_query_result_is_a_frozen_value(tiny_kg: KnowledgeGraph) -> None:
     assert isinstance(result, QueryResult)
     with pytest.raises(AttributeError):
         result.kind = "select"  # type: ignore[misc]
+
+
+def test_syntax_error_with_bind_reports_the_position_in_the_text_written(tiny_kg: KnowledgeGraph) -> None:
+    """Bindings are spliced into the query; an error must still point into what the user wrote."""
+    text = "SELECT ?x WHERE { ?x ?p }"
+    with pytest.raises(QueryError) as bound:
+        tiny_kg.query(text, bind={"x": "Anora"})
+    with pytest.raises(QueryError) as plain:
+        tiny_kg.query(text)
+    assert str(bound.value) == str(plain.value)
+    assert "VALUES" not in str(bound.value)
