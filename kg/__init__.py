@@ -6,10 +6,11 @@ Examples:
     []
 """
 
-from kg.errors import IngestError, KGError, NetworkRefusedError, NotFoundError, QueryError, StoreError
+from kg.errors import EndpointError, IngestError, KGError, NetworkRefusedError, NotFoundError, QueryError, StoreError
 from kg.graph import KnowledgeGraph
 
 __all__ = [
+    "EndpointError",
     "IngestError",
     "KGError",
     "KnowledgeGraph",

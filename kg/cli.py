@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -23,6 +24,7 @@ from rich.table import Table
 from kg.errors import KGError
 from kg.graph import KnowledgeGraph
 from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, named_queries
+from kg.endpoint import ENDPOINT_ENV, GSP_ENDPOINT_ENV, UPDATE_ENDPOINT_ENV
 from kg.store import STORE_ENV, default_location
 
 __all__ = ["app"]
@@ -39,10 +41,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class CliState:
-    """The shared options of every command."""
+    """The shared options of every command: the store folder, or a server's endpoints."""
 
     store: Path
     verbose: bool
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    gsp_endpoint: str | None = None
 
 
 def _echo(value: Any, *, as_json: bool) -> None:
@@ -78,11 +83,55 @@ def main(
         Path | None,
         typer.Option("--store", help=f"Store folder (default: ${STORE_ENV} or ./.filmkg).", show_default=False),
     ] = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint", envvar=ENDPOINT_ENV, show_default=False,
+            help="SPARQL query endpoint URL of a server to use instead of the store folder.",
+        ),
+    ] = None,
+    update_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--update-endpoint", envvar=UPDATE_ENDPOINT_ENV, show_default=False,
+            help="SPARQL update endpoint URL (without it the server is read-only).",
+        ),
+    ] = None,
+    gsp_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--gsp-endpoint", envvar=GSP_ENDPOINT_ENV, show_default=False,
+            help="Graph Store Protocol endpoint URL, for bulk uploads.",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens to stderr.")] = False,
 ) -> None:
-    """filmkg: a knowledge graph of film production relationships."""
+    """filmkg: a knowledge graph of film production relationships.
+
+    Credentials for a server come from FILMKG_ENDPOINT_USER and FILMKG_ENDPOINT_PASSWORD,
+    or FILMKG_ENDPOINT_TOKEN; never from the command line.
+    """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
-    ctx.obj = CliState(store=store or default_location(), verbose=verbose)
+    def given(name: str) -> bool:
+        source = ctx.get_parameter_source(name)
+        return getattr(source, "name", None) == "COMMANDLINE"
+
+    if given("store") and given("endpoint"):
+        raise typer.BadParameter("give either --store or --endpoint, not both")
+    if store is not None and given("store"):
+        endpoint = update_endpoint = gsp_endpoint = None  # an explicit folder wins over FILMKG_ENDPOINT
+    if endpoint is None and (update_endpoint or gsp_endpoint):
+        raise typer.BadParameter("--update-endpoint and --gsp-endpoint need --endpoint (the query URL)")
+    for name, url in (("endpoint", endpoint), ("update-endpoint", update_endpoint), ("gsp-endpoint", gsp_endpoint)):
+        if url and given(name.replace("-", "_")) and (urlsplit(url).username or urlsplit(url).password):
+            raise typer.BadParameter(
+                f"--{name} carries credentials, which other users can see in the process list: "
+                "set FILMKG_ENDPOINT_USER and FILMKG_ENDPOINT_PASSWORD (or FILMKG_ENDPOINT_TOKEN) instead"
+            )
+    ctx.obj = CliState(
+        store=store or default_location(), verbose=verbose, endpoint=endpoint, update_endpoint=update_endpoint,
+        gsp_endpoint=gsp_endpoint,
+    )
 
 
 def _state(ctx: typer.Context) -> CliState:
@@ -92,7 +141,12 @@ def _state(ctx: typer.Context) -> CliState:
 
 
 def _open(ctx: typer.Context, *, create: bool = False) -> KnowledgeGraph:
-    return KnowledgeGraph.open(_state(ctx).store, create=create)
+    state = _state(ctx)
+    if state.endpoint is not None:
+        return KnowledgeGraph.connect(
+            state.endpoint, update_endpoint=state.update_endpoint, gsp_endpoint=state.gsp_endpoint
+        )
+    return KnowledgeGraph.open(state.store, create=create)
 
 
 @app.command()
@@ -108,8 +162,9 @@ def ingest(
     allow_network: Annotated[bool, typer.Option("--allow-network", help="Let JSON-LD fetch remote contexts.")] = False,
 ) -> None:
     """Ingest annotated triples and RDF files, each file into its own named graph."""
-    store = _state(ctx).store
-    existed = store.exists()
+    state = _state(ctx)
+    store = state.store
+    existed = state.endpoint is not None or store.exists()
     try:
         report = _ingest(ctx, paths, base=base, strict=strict, skip_bad_rows=skip_bad_rows, allow_network=allow_network)
     except KGError:

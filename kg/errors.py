@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "EndpointError",
     "IngestError",
     "KGError",
     "NetworkRefusedError",
@@ -83,6 +84,17 @@ class StoreError(KGError):
     """The store is missing, locked, unreadable or read-only; exit code 4."""
 
     exit_code = 4
+
+
+class EndpointError(StoreError):
+    """A remote SPARQL endpoint cannot be reached, timed out, refused access or failed; exit code 4.
+
+    ``status`` is the HTTP status of the answer, when there was one.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class NotFoundError(KGError):

@@ -58,7 +58,7 @@ def export(graph: KnowledgeGraph, output: Path, *, format: str | None = None) ->
     try:
         with output.open("wb") as stream:
             if rdf.supports_datasets:
-                ox.serialize(graph.store, stream, format=rdf, prefixes=prefixes)
+                graph.store.dump(stream, rdf, prefixes=dict(prefixes) if prefixes else None)
             else:
                 triples = graph.store.query(
                     "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True

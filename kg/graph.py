@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.ontology import Ontology, load_ontology
-from kg.store import default_location, open_store, rdflib_dataset
+from kg.store import Store, default_location, open_store, rdflib_dataset
 
 if TYPE_CHECKING:
     import networkx
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from rdflib import Dataset
 
     from kg.analysis import Neighbor, PathResult
+    from kg.endpoint import Endpoints
     from kg.entity import EntityCard
     from kg.ingest import IngestReport
     from kg.ingest.files import ProgressCallback
@@ -40,13 +41,14 @@ __all__ = ["KnowledgeGraph"]
 
 
 class KnowledgeGraph:
-    """A film knowledge graph on an embedded Oxigraph store (on disk or in memory).
+    """A film knowledge graph on an embedded Oxigraph store (on disk or in memory) or a SPARQL server.
 
     Args:
-        store: the pyoxigraph store.
-        location: its folder, or ``None`` in memory.
+        store: the pyoxigraph store, or a :class:`kg.endpoint.RemoteStore`.
+        location: its folder, or ``None`` in memory or on a server.
         ontology: the vocabulary (``ontology/film.ttl`` by default).
         read_only: refuse writing commands.
+        endpoints: the server's URLs, when the store is a server.
 
     Examples:
         >>> import tempfile, pathlib
@@ -58,14 +60,16 @@ class KnowledgeGraph:
 
     def __init__(
         self,
-        store: ox.Store,
+        store: Store,
         *,
         location: Path | None = None,
         ontology: Ontology | None = None,
         read_only: bool = False,
+        endpoints: Endpoints | None = None,
     ) -> None:
-        self._store: ox.Store | None = store
+        self._store: Store | None = store
         self.location = location
+        self.endpoints = endpoints
         self.ontology = ontology or load_ontology()
         self.read_only = read_only
         self._dataset: Dataset | None = None
@@ -91,6 +95,41 @@ class KnowledgeGraph:
         return cls(store, location=path)
 
     @classmethod
+    def connect(
+        cls,
+        endpoint: str,
+        *,
+        update_endpoint: str | None = None,
+        gsp_endpoint: str | None = None,
+        timeout: float | None = None,
+    ) -> KnowledgeGraph:
+        """A knowledge graph on a SPARQL 1.1 server (see :mod:`kg.endpoint`).
+
+        Args:
+            endpoint: the query endpoint URL.
+            update_endpoint: the update endpoint URL; without it the graph is read-only.
+            gsp_endpoint: the Graph Store Protocol URL, for bulk uploads.
+            timeout: seconds to wait for an answer (default ``$FILMKG_ENDPOINT_TIMEOUT`` or 60).
+
+        Raises:
+            EndpointError: a URL that is not http(s) or carries credentials.
+
+        Examples:
+            >>> kg = KnowledgeGraph.connect("http://127.0.0.1:9/query")
+            >>> kg.read_only
+            True
+            >>> kg.sources()
+            Traceback (most recent call last):
+            ...
+            kg.errors.EndpointError: cannot reach the SPARQL endpoint http://127.0.0.1:9/query (connection refused): check that the server is running and the URL (--endpoint, --update-endpoint, --gsp-endpoint)
+        """
+        from kg.endpoint import Endpoints, RemoteStore
+
+        urls = Endpoints(endpoint, update_endpoint, gsp_endpoint)
+        urls.check_no_credentials()
+        return cls(RemoteStore(urls, timeout=timeout), read_only=urls.read_only, endpoints=urls)
+
+    @classmethod
     def memory(cls) -> KnowledgeGraph:
         """An empty in-memory knowledge graph, for notebooks and tests.
 
@@ -101,8 +140,8 @@ class KnowledgeGraph:
         return cls(open_store(None))
 
     @property
-    def store(self) -> ox.Store:
-        """The pyoxigraph store.
+    def store(self) -> Store:
+        """The store: pyoxigraph's, or a :class:`kg.endpoint.RemoteStore`.
 
         Raises:
             StoreError: the graph was closed.
@@ -134,6 +173,9 @@ class KnowledgeGraph:
         """
         if self._store is not None and self.location is not None:
             self._store.flush()
+        close = getattr(self._store, "close", None)
+        if close is not None:
+            close()
         self._dataset = None
         self._store = None
 
@@ -144,13 +186,25 @@ class KnowledgeGraph:
             StoreError: the graph is read-only.
         """
         if self.read_only:
+            if self.endpoints is not None:
+                from kg.endpoint import READ_ONLY
+
+                raise StoreError(READ_ONLY.format(url=self.endpoints.query))
             raise StoreError("this store is read-only: writing commands are not available")
 
     @property
     def dataset(self) -> Dataset:
-        """An rdflib :class:`~rdflib.Dataset` over the same store (through oxrdflib), for rdflib users."""
+        """An rdflib :class:`~rdflib.Dataset` over the same store, for rdflib users: through oxrdflib
+        on the embedded store, through rdflib's SPARQL store on a server."""
         if self._dataset is None:
-            self._dataset = rdflib_dataset(self.store)
+            store = self.store
+            if isinstance(store, ox.Store):
+                self._dataset = rdflib_dataset(store)
+            else:
+                from kg.endpoint import rdflib_dataset as remote_dataset
+
+                assert self.endpoints is not None
+                self._dataset = remote_dataset(self.endpoints)
         return self._dataset
 
     # ------------------------------------------------------------ conveniences over the feature modules

@@ -43,6 +43,7 @@ __all__ = [
     "named_queries",
     "query",
     "refuse_network",
+    "scrub",
 ]
 
 TABLE_FORMATS = ("table", "csv", "tsv", "json")
@@ -65,6 +66,16 @@ _RDF_FORMATS = {
 }
 
 
+def scrub(sparql: str) -> str:
+    """``sparql`` with its strings, IRIs and comments blanked out (same length), for keyword scans.
+
+    Examples:
+        >>> scrub('SELECT * { ?s ?p "LOAD" } # SERVICE')
+        'SELECT * { ?s ?p        }          '
+    """
+    return _SCRUB.sub(lambda m: " " * len(m.group()), sparql)
+
+
 def refuse_network(sparql: str) -> None:
     """Refuse SPARQL that would reach the network: ``SERVICE`` clauses and ``LOAD``.
 
@@ -80,7 +91,7 @@ def refuse_network(sparql: str) -> None:
         ...
         kg.errors.NetworkRefusedError: the query uses SERVICE, which reaches the network: pass --allow-network (allow_network=True) to permit it
     """
-    match = _NETWORK.search(_SCRUB.sub(" ", sparql))
+    match = _NETWORK.search(scrub(sparql))
     if match:
         raise NetworkRefusedError(
             f"the query uses {match.group(1).upper()}, which reaches the network: "
@@ -320,7 +331,7 @@ def _with_values(text: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> 
     pattern and FILTER sees the bound values (or, failing that, a trailing VALUES clause)."""
     names = " ".join(f"?{k}" for k in values)
     block = f" VALUES ({names}) {{ ({' '.join(str(v) for v in values.values())}) }} "
-    scrubbed = _SCRUB.sub(lambda m: " " * len(m.group()), text)
+    scrubbed = scrub(text)
     match = _WHERE.search(scrubbed)
     if match is None:
         return f"{text}\n{block}"

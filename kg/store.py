@@ -1,7 +1,9 @@
-"""Opening stores: an embedded Oxigraph store on disk (the default) or in memory.
+"""Stores: an embedded Oxigraph store on disk (the default) or in memory, or a SPARQL server.
 
-The store is pyoxigraph's; :func:`rdflib_dataset` puts rdflib's API over the same
-store through oxrdflib, so nothing is copied.
+:class:`Store` is the handful of operations the features use; pyoxigraph's
+``Store`` has them, and so does :class:`kg.endpoint.RemoteStore` over a SPARQL 1.1
+server. :func:`rdflib_dataset` puts rdflib's API over the embedded store through
+oxrdflib, so nothing is copied.
 
 Examples:
     >>> store = open_store(None)
@@ -13,17 +15,60 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import IO, Protocol
 
 import pyoxigraph as ox
 from rdflib import Dataset
 
 from kg.errors import StoreError
 
-__all__ = ["DEFAULT_STORE", "STORE_ENV", "ask", "default_location", "open_store", "rdflib_dataset", "select"]
+__all__ = [
+    "DEFAULT_STORE",
+    "STORE_ENV",
+    "Store",
+    "ask",
+    "default_location",
+    "open_store",
+    "rdflib_dataset",
+    "select",
+]
 
 DEFAULT_STORE = Path(".filmkg")
 """Where the store lives when neither ``--store`` nor ``FILMKG_STORE`` says."""
 STORE_ENV = "FILMKG_STORE"
+
+
+class Store(Protocol):
+    """What the features need from a store: pyoxigraph's ``Store`` or a :class:`kg.endpoint.RemoteStore`."""
+
+    def query(
+        self, query: str, *, use_default_graph_as_union: bool = ..., prefixes: dict[str, str] | None = ...
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
+        """SELECT solutions, an ASK boolean or CONSTRUCT triples."""
+
+    def update(self, update: str) -> None:
+        """A SPARQL update, as one transaction."""
+
+    def bulk_load(self, *, path: str, format: ox.RdfFormat, to_graph: ox.NamedNode) -> None:
+        """Load an N-Triples file into a named graph."""
+
+    def add_graph(self, graph_name: ox.NamedNode) -> None:
+        """Create an empty named graph."""
+
+    def remove_graph(self, graph_name: ox.NamedNode) -> None:
+        """Drop a named graph."""
+
+    def dump(self, output: IO[bytes], format: ox.RdfFormat, *, prefixes: dict[str, str] | None = ...) -> object:
+        """Write every quad to ``output`` in a dataset ``format`` (TriG, N-Quads)."""
+
+    def optimize(self) -> None:
+        """Compact storage after a bulk load."""
+
+    def flush(self) -> None:
+        """Write pending changes to disk."""
+
+    def __len__(self) -> int:
+        """The number of quads."""
 
 
 def default_location() -> Path:
@@ -92,7 +137,7 @@ def rdflib_dataset(store: ox.Store) -> Dataset:
     return Dataset(store=OxigraphStore(store=store))
 
 
-def select(store: ox.Store, sparql: str, *, union: bool = True) -> list[ox.QuerySolution]:
+def select(store: Store, sparql: str, *, union: bool = True) -> list[ox.QuerySolution]:
     """The solutions of a SELECT query (over the union of all graphs by default).
 
     Examples:
@@ -105,7 +150,7 @@ def select(store: ox.Store, sparql: str, *, union: bool = True) -> list[ox.Query
     return list(result)
 
 
-def ask(store: ox.Store, sparql: str, *, union: bool = True) -> bool:
+def ask(store: Store, sparql: str, *, union: bool = True) -> bool:
     """The answer of an ASK query (over the union of all graphs by default).
 
     Examples:

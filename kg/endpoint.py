@@ -1,0 +1,459 @@
+"""Remote SPARQL 1.1 servers in place of the embedded store.
+
+:class:`Endpoints` names the three services a server offers: the query endpoint
+(required), the update endpoint (without it the graph is read-only) and the
+Graph Store Protocol endpoint (bulk uploads; without it uploads go as chunked
+``INSERT DATA`` updates). :class:`RemoteStore` gives them the few store
+operations filmkg uses, so every feature works the same on a server:
+
+- queries over "every graph" name the dataset explicitly with the protocol's
+  ``default-graph-uri`` and ``named-graph-uri`` parameters: the registry, the
+  ontology and the graphs the registry lists. A graph being uploaded is not in
+  the registry yet, so readers never see half a file, and a server's own union
+  default graph setting does not matter;
+- results come back as SPARQL JSON or N-Triples and are parsed by pyoxigraph,
+  so they are the same pyoxigraph terms as from the embedded store;
+- uploads go over the Graph Store Protocol, ``POST ?graph=IRI`` in chunks of
+  whole lines (:data:`CHUNK_BYTES`); a file with blank nodes goes in one
+  streamed request, because a blank node label only holds within one request.
+
+Credentials come from the environment, never from the command line:
+``FILMKG_ENDPOINT_USER`` and ``FILMKG_ENDPOINT_PASSWORD`` (HTTP basic), or
+``FILMKG_ENDPOINT_TOKEN`` (a bearer token). ``FILMKG_ENDPOINT_TIMEOUT`` sets the
+seconds to wait for an answer (default 60).
+
+Examples:
+    >>> Endpoints("http://127.0.0.1:7878/query").read_only
+    True
+    >>> Endpoints("http://user:secret@127.0.0.1:7878/query").check_no_credentials()
+    Traceback (most recent call last):
+    ...
+    kg.errors.EndpointError: the endpoint URL http://127.0.0.1:7878/query carries credentials: set FILMKG_ENDPOINT_USER and FILMKG_ENDPOINT_PASSWORD (or FILMKG_ENDPOINT_TOKEN) instead, so they do not show in the command line
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pyoxigraph as ox
+
+from kg.errors import EndpointError, QueryError, StoreError
+
+if TYPE_CHECKING:
+    import requests
+    from rdflib import Dataset
+
+__all__ = [
+    "CHUNK_BYTES",
+    "ENDPOINT_ENV",
+    "GSP_ENDPOINT_ENV",
+    "UPDATE_ENDPOINT_ENV",
+    "Endpoints",
+    "RemoteStore",
+    "rdflib_dataset",
+]
+
+ENDPOINT_ENV = "FILMKG_ENDPOINT"
+UPDATE_ENDPOINT_ENV = "FILMKG_UPDATE_ENDPOINT"
+GSP_ENDPOINT_ENV = "FILMKG_GSP_ENDPOINT"
+USER_ENV = "FILMKG_ENDPOINT_USER"
+PASSWORD_ENV = "FILMKG_ENDPOINT_PASSWORD"
+TOKEN_ENV = "FILMKG_ENDPOINT_TOKEN"
+TIMEOUT_ENV = "FILMKG_ENDPOINT_TIMEOUT"
+CHUNK_ENV = "FILMKG_UPLOAD_CHUNK_BYTES"
+CHUNK_BYTES = 8_000_000
+"""Upload chunk size in bytes of N-Triples (about 50,000 triples); ``FILMKG_UPLOAD_CHUNK_BYTES`` overrides it."""
+DEFAULT_TIMEOUT = 60.0
+
+_RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+_PREFIX_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_DATASET_CLAUSE = re.compile(r"(?<![?$:\w])FROM(?![\w:])", re.IGNORECASE)
+_BLANK = re.compile(rb"(?:^|\s)_:")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The URLs of a SPARQL server: query (required), update and Graph Store Protocol (optional)."""
+
+    query: str
+    update: str | None = None
+    gsp: str | None = None
+
+    @property
+    def read_only(self) -> bool:
+        """Without an update endpoint nothing can be written."""
+        return self.update is None
+
+    def check_no_credentials(self) -> None:
+        """Refuse URLs with ``user:password@``: credentials belong in the environment.
+
+        Raises:
+            EndpointError: a URL carries a user name or password.
+        """
+        for url in (self.query, self.update, self.gsp):
+            if url is not None and (urlsplit(url).username or urlsplit(url).password):
+                raise EndpointError(
+                    f"the endpoint URL {_without_credentials(url)} carries credentials: set {USER_ENV} and "
+                    f"{PASSWORD_ENV} (or {TOKEN_ENV}) instead, so they do not show in the command line"
+                )
+
+    def check_urls(self) -> None:
+        """Every URL is ``http`` or ``https`` with a host.
+
+        Raises:
+            EndpointError: a URL that is not one.
+
+        Examples:
+            >>> Endpoints("localhost:7878/query").check_urls()
+            Traceback (most recent call last):
+            ...
+            kg.errors.EndpointError: "localhost:7878/query" is not an http(s) URL: give the full URL, for example http://localhost:7878/query
+        """
+        for url in (self.query, self.update, self.gsp):
+            if url is None:
+                continue
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise EndpointError(
+                    f'"{url}" is not an http(s) URL: give the full URL, for example http://localhost:7878/query'
+                )
+
+    def __str__(self) -> str:
+        return self.query
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+class RemoteStore:
+    """The store operations filmkg uses, over a SPARQL 1.1 server's HTTP endpoints.
+
+    Args:
+        endpoints: the server's URLs.
+        timeout: seconds to wait for an answer (default ``$FILMKG_ENDPOINT_TIMEOUT`` or 60).
+        chunk_bytes: upload chunk size (default ``$FILMKG_UPLOAD_CHUNK_BYTES`` or :data:`CHUNK_BYTES`).
+    """
+
+    def __init__(
+        self, endpoints: Endpoints, *, timeout: float | None = None, chunk_bytes: int | None = None
+    ) -> None:
+        import requests
+
+        endpoints.check_urls()
+        self.endpoints = endpoints
+        self.timeout = timeout if timeout is not None else _env_number(TIMEOUT_ENV, DEFAULT_TIMEOUT)
+        self.chunk_bytes = chunk_bytes if chunk_bytes is not None else int(_env_number(CHUNK_ENV, CHUNK_BYTES))
+        self.requests_sent = 0
+        self._session: requests.Session | None = requests.Session()
+        self._session.headers["User-Agent"] = "filmkg"
+        token = os.environ.get(TOKEN_ENV)
+        if token:
+            self._session.headers["Authorization"] = f"Bearer {token}"
+        elif os.environ.get(USER_ENV):
+            self._session.auth = (os.environ[USER_ENV], os.environ.get(PASSWORD_ENV, ""))
+
+    # ------------------------------------------------------------------ HTTP
+
+    def _send(self, method: str, url: str, **options: Any) -> requests.Response:
+        """One request; every failure becomes an :class:`EndpointError` naming the URL and the fix."""
+        import requests
+
+        if self._session is None:
+            raise StoreError("this knowledge graph is closed: connect again")
+        self.requests_sent += 1
+        try:
+            response = self._session.request(method, url, timeout=self.timeout, **options)
+        except requests.Timeout:
+            raise EndpointError(
+                f"the SPARQL endpoint {url} did not answer within {self.timeout:g} s: "
+                f"set {TIMEOUT_ENV} to wait longer"
+            ) from None
+        except requests.ConnectionError as exc:
+            raise EndpointError(
+                f"cannot reach the SPARQL endpoint {url} ({_reason(exc)}): check that the server is running "
+                "and the URL (--endpoint, --update-endpoint, --gsp-endpoint)"
+            ) from None
+        except requests.RequestException as exc:
+            raise EndpointError(f"the request to {url} failed: {exc}") from None
+        if response.status_code >= 400:
+            raise _http_error(url, response)
+        return response
+
+    # ------------------------------------------------------------------ the store operations
+
+    def query(
+        self, query: str, *, use_default_graph_as_union: bool = False, prefixes: dict[str, str] | None = None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        """Run a query; with ``use_default_graph_as_union`` the dataset is every filmkg graph.
+
+        Returns:
+            pyoxigraph solutions or boolean, or a list of triples (CONSTRUCT, DESCRIBE).
+
+        Raises:
+            SyntaxError: the server refused the query and pyoxigraph finds a syntax error in it.
+            QueryError: the server refused or failed the query for another reason.
+            EndpointError: the server cannot be reached, timed out or failed.
+        """
+        text = _prologue(query, prefixes) + query
+        form: list[tuple[str, str]] = [("query", text)]
+        if use_default_graph_as_union and not _DATASET_CLAUSE.search(_scrubbed(query)):
+            graphs = self.graphs()
+            form += [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+        try:
+            response = self._send(
+                "POST", self.endpoints.query, data=form, headers={"Accept": _RESULTS_ACCEPT}
+            )
+        except _Refused as exc:
+            _local_syntax_check(query, prefixes)
+            raise QueryError(f"the endpoint {self.endpoints.query} refused the query: {exc.detail}") from None
+        return _parse_results(response)
+
+    def update(self, update: str) -> None:
+        """Run a SPARQL update (one request, so one transaction on servers that have them).
+
+        Raises:
+            StoreError: read-only (no update endpoint).
+            EndpointError: the server cannot be reached or failed.
+        """
+        if self.endpoints.update is None:
+            raise StoreError(READ_ONLY.format(url=self.endpoints.query))
+        try:
+            self._send("POST", self.endpoints.update, data={"update": update})
+        except _Refused as exc:
+            raise EndpointError(f"the endpoint {self.endpoints.update} refused an update: {exc.detail}") from None
+
+    def bulk_load(self, *, path: str, format: ox.RdfFormat, to_graph: ox.NamedNode) -> None:
+        """Upload an N-Triples file into ``to_graph``: Graph Store Protocol POSTs in chunks of whole lines.
+
+        Without a GSP endpoint the chunks go as ``INSERT DATA`` updates. A file with blank nodes
+        goes in one streamed request, because blank node labels only hold within one request.
+        """
+        if format != ox.RdfFormat.N_TRIPLES:
+            raise ValueError("bulk_load uploads N-Triples")
+        with open(path, "rb") as stream:
+            blank = any(_BLANK.search(line) for line in stream)
+            stream.seek(0)
+            if blank:
+                self._post_triples(stream, to_graph)
+                return
+            for chunk in _chunks(stream, self.chunk_bytes):
+                self._post_triples(chunk, to_graph)
+
+    def _post_triples(self, body: bytes | IO[bytes], graph: ox.NamedNode) -> None:
+        if self.endpoints.gsp is not None:
+            try:
+                self._send(
+                    "POST", self.endpoints.gsp, params={"graph": graph.value}, data=body,
+                    headers={"Content-Type": "application/n-triples"},
+                )
+            except _Refused as exc:
+                raise EndpointError(
+                    f"the Graph Store endpoint {self.endpoints.gsp} refused an upload: {exc.detail}"
+                ) from None
+            return
+        text = body if isinstance(body, bytes) else body.read()
+        self.update(f"INSERT DATA {{ GRAPH {graph} {{\n{text.decode('utf-8')}\n}} }}")
+
+    def add_graph(self, graph: ox.NamedNode) -> None:
+        """Create an empty named graph (servers that do not keep empty graphs ignore it)."""
+        self.update(f"CREATE SILENT GRAPH {graph}")
+
+    def remove_graph(self, graph: ox.NamedNode) -> None:
+        """Drop a named graph."""
+        self.update(f"DROP SILENT GRAPH {graph}")
+
+    def graphs(self) -> list[str]:
+        """The filmkg graphs: the registry, the ontology and every graph the registry lists."""
+        from kg.ontology import FILM
+        from kg.sources import ONTOLOGY_GRAPH, REGISTRY_GRAPH
+
+        rows = self.query(f"SELECT ?g WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g a <{FILM}SourceFile> }} }}")
+        assert isinstance(rows, ox.QuerySolutions)
+        return [REGISTRY_GRAPH, ONTOLOGY_GRAPH, *sorted(row[0].value for row in rows)]
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad of the filmkg graphs, one graph at a time."""
+        for name in self.graphs():
+            node = ox.NamedNode(name)
+            for triple in self._graph_triples(node):
+                yield ox.Quad(triple.subject, triple.predicate, triple.object, node)
+
+    def _graph_triples(self, node: ox.NamedNode) -> list[ox.Triple]:
+        if self.endpoints.gsp is not None:
+            try:
+                response = self._send(
+                    "GET", self.endpoints.gsp, params={"graph": node.value}, headers={"Accept": "application/n-triples"}
+                )
+                return _parse_results(response)  # type: ignore[return-value]  # an RDF answer gives triples
+            except EndpointError as exc:
+                if exc.status != 404:  # 404: an empty graph the server does not keep
+                    raise
+                return []
+        result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")
+        assert isinstance(result, list)
+        return result
+
+    def dump(self, output: IO[bytes], format: ox.RdfFormat, *, prefixes: dict[str, str] | None = None) -> None:
+        """Write every quad of the filmkg graphs to ``output`` in a dataset ``format``."""
+        ox.serialize(self.quads(), output, format=format, prefixes=prefixes)
+
+    def __len__(self) -> int:
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", use_default_graph_as_union=True)
+        assert isinstance(rows, ox.QuerySolutions)
+        return int(next(iter(rows))[0].value)
+
+    def optimize(self) -> None:
+        """Nothing to do: the server manages its storage."""
+
+    def flush(self) -> None:
+        """Nothing to do: the server manages its storage."""
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        if self._session is not None:
+            self._session.close()
+        self._session = None
+
+
+READ_ONLY = (
+    "the endpoint {url} is read-only here: pass --update-endpoint (or set FILMKG_UPDATE_ENDPOINT) "
+    "to write, and --gsp-endpoint for fast uploads"
+)
+
+
+def rdflib_dataset(endpoints: Endpoints) -> Dataset:
+    """An rdflib :class:`~rdflib.Dataset` over the server, through rdflib's SPARQL store
+    (with the credentials from the environment).
+
+    Examples:
+        >>> rdflib_dataset(Endpoints("http://127.0.0.1:9/query")).store.query_endpoint
+        'http://127.0.0.1:9/query'
+    """
+    from rdflib import Dataset
+    from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+
+    options: dict[str, Any] = {}
+    if os.environ.get(TOKEN_ENV):
+        options["headers"] = {"Authorization": f"Bearer {os.environ[TOKEN_ENV]}"}
+    elif os.environ.get(USER_ENV):
+        options["auth"] = (os.environ[USER_ENV], os.environ.get(PASSWORD_ENV, ""))
+    store = SPARQLUpdateStore(
+        query_endpoint=endpoints.query, update_endpoint=endpoints.update, method="POST", **options
+    )
+    return Dataset(store=store)
+
+
+class _Refused(EndpointError):
+    """A 400 answer: the server refused the request as written (``detail`` is its message)."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message, status=400)
+        self.detail = detail
+
+
+def _http_error(url: str, response: requests.Response) -> EndpointError:
+    status = f"{response.status_code} {response.reason or ''}".strip()
+    detail = " ".join(response.text.split())[:500] if response.text else ""
+    if response.status_code == 400:
+        return _Refused(f"the SPARQL endpoint {url} answered {status}: {detail}", detail or status)
+    code = response.status_code
+    if code in (401, 403):
+        return EndpointError(
+            f"the SPARQL endpoint {url} refused access ({status}): set {USER_ENV} and {PASSWORD_ENV}, "
+            f"or {TOKEN_ENV}, to credentials it accepts",
+            status=code,
+        )
+    if code == 404:
+        return EndpointError(f"the SPARQL endpoint {url} answered {status}: check the URL", status=code)
+    suffix = f": {detail}" if detail else ""
+    return EndpointError(f"the SPARQL endpoint {url} answered {status}{suffix}", status=code)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    match = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    if match:
+        return match.group(1).strip().lower()
+    if "Max retries" in text or "NewConnectionError" in text:
+        return "connection failed"
+    return text[:200]
+
+
+def _parse_results(response: requests.Response) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+    media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
+    try:
+        if results_format is not None:
+            return ox.parse_query_results(response.content, format=results_format)
+        rdf = ox.RdfFormat.from_media_type(media) if media else None
+        if rdf is None:
+            raise EndpointError(f"the SPARQL endpoint {response.url} answered with {media or 'no content type'}, "
+                                "which is neither SPARQL results nor RDF")
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, format=rdf)]
+    except SyntaxError as exc:
+        raise EndpointError(f"the SPARQL endpoint {response.url} sent an answer that does not parse: {exc}") from None
+
+
+def _scrubbed(sparql: str) -> str:
+    from kg.query import scrub
+
+    return scrub(sparql)
+
+
+def _prologue(query: str, prefixes: Mapping[str, str] | None) -> str:
+    """PREFIX lines for the ``prefixes`` the query does not declare itself."""
+    if not prefixes:
+        return ""
+    declared = {m.group(1) or "" for m in _PREFIX_DECLARED.finditer(_scrubbed(query))}
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items() if p not in declared)
+
+
+def _local_syntax_check(query: str, prefixes: Mapping[str, str] | None) -> None:
+    """Raise pyoxigraph's SyntaxError (with its position) when ``query`` does not parse.
+
+    The query runs on an empty in-memory store, so a valid one costs nothing; ``SERVICE`` is
+    never reached because the check only runs for queries the server refused.
+    """
+    if re.search(r"\bSERVICE\b", _scrubbed(query), re.IGNORECASE):
+        return
+    try:
+        ox.Store().query(query, prefixes=dict(prefixes) if prefixes else None)
+    except SyntaxError:
+        raise
+    except (OSError, ValueError, RuntimeError):
+        return
+
+
+def _chunks(stream: IO[bytes], size: int) -> Iterator[bytes]:
+    """Whole lines of ``stream`` in pieces of about ``size`` bytes."""
+    buffer = io.BytesIO()
+    for line in stream:
+        buffer.write(line)
+        if buffer.tell() >= size:
+            yield buffer.getvalue()
+            buffer = io.BytesIO()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def _env_number(name: str, default: float) -> float:
+    text = os.environ.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise EndpointError(f"{name}={text!r} is not a number") from None
+    if value <= 0:
+        raise EndpointError(f"{name}={text!r} must be positive")
+    return value
