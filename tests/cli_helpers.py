@@ -32,3 +32,62 @@ def invoke(args: list[str], *, ok: bool, input: str | None = None, env: dict[str
         output=result.output,
         exception=type(result.exception) if result.exception is not None else None,
     )
+
+
+@dataclass(frozen=True)
+class Server:
+    """A real SPARQL server on loopback (Oxigraph's), as the tests use it.
+
+    ``base`` is ``http://127.0.0.1:PORT``; Oxigraph serves queries at ``/query``,
+    updates at ``/update`` and the Graph Store Protocol at ``/store``.
+    """
+
+    base: str
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.base}/query"
+
+    @property
+    def update_url(self) -> str:
+        return f"{self.base}/update"
+
+    @property
+    def gsp_url(self) -> str:
+        return f"{self.base}/store"
+
+    def args(self, *, update: bool = True, gsp: bool = True) -> list[str]:
+        """The global options that point ``filmkg`` at this server."""
+        out = ["--endpoint", self.query_url]
+        if update:
+            out += ["--update-endpoint", self.update_url]
+        if gsp:
+            out += ["--gsp-endpoint", self.gsp_url]
+        return out
+
+    def clear(self) -> None:
+        """Empty the server (``DROP ALL``), so that each test starts from nothing."""
+        import requests
+
+        requests.post(self.update_url, data={"update": "DROP ALL"}, timeout=30).raise_for_status()
+
+    def quads(self) -> set[object]:
+        """Every quad on the server, straight from its Graph Store endpoint (not through filmkg)."""
+        import pyoxigraph as ox
+        import requests
+
+        answer = requests.post(
+            self.query_url,
+            data={"query": "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "application/n-triples"},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        return set(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES))
+
+
+def target_args(target: object) -> list[str]:
+    """``--store PATH`` for a store folder, the endpoint options for a :class:`Server`."""
+    if isinstance(target, Server):
+        return target.args()
+    return ["--store", str(target)]
