@@ -85,6 +85,16 @@ class Server:
         answer.raise_for_status()
         return set(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES))
 
+    def dataset(self) -> set[object]:
+        """Every quad on the server with its graph name (default graph included), straight from
+        Oxigraph's Graph Store endpoint (not through filmkg): what "left exactly as it was" compares."""
+        import pyoxigraph as ox
+        import requests
+
+        answer = requests.get(self.gsp_url, headers={"Accept": "application/n-quads"}, timeout=30)
+        answer.raise_for_status()
+        return set(ox.parse(answer.content, format=ox.RdfFormat.N_QUADS))
+
 
 def target_args(target: object) -> list[str]:
     """``--store PATH`` for a store folder, the endpoint options for a :class:`Server`."""

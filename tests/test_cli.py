@@ -1,9 +1,13 @@
-"""The ``filmkg`` command line, run in-process through Typer's CliRunner on real stores on disk.
+"""The ``filmkg`` command line, run in-process through Typer's CliRunner on real stores.
 
-Every call passes ``--store <tmp>/store`` as the global option before the command
-(except the test of ``FILMKG_STORE``). Exit code, stdout and stderr are checked
-separately; happy paths run with ``catch_exceptions=False``, error paths check
-that the failure was a clean exit with no traceback.
+The core tests run on both backends (test ids ``[embedded]`` and ``[server]``): a
+store folder on disk, passed as ``--store <tmp>/store``, and a real Oxigraph
+SPARQL server on loopback, passed as ``--endpoint/--update-endpoint/--gsp-endpoint``
+(see :func:`cli_helpers.target_args`). Tests about store folders themselves (a
+missing or locked store, ``FILMKG_STORE``, ``./.filmkg``, files on disk) run on
+the embedded store only. Exit code, stdout and stderr are checked separately;
+happy paths run with ``catch_exceptions=False``, error paths check that the
+failure was a clean exit with no traceback.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import pyoxigraph as ox
 import pytest
 from typer.main import get_command
 
-from cli_helpers import Run, invoke, runner
+from cli_helpers import Run, Server, invoke, runner, target_args
 from kg.cli import app
 from kg.ontology import FILM, RES
 from kg.sources import GRAPH_PREFIX
@@ -32,16 +36,18 @@ ROOT = Path(__file__).resolve().parent.parent
 ANORA = ROOT / "data" / "anora" / "anora.csv"
 ARTICLE = "The Mikey Madison Dance Scene in Anora: What Most People Get Wrong"
 
+Target = Path | Server
+"""Where a command works: a store folder (``--store``) or a SPARQL server (the endpoint options)."""
 
 
-def cli(store: Path, *args: str | Path, input: str | None = None, env: dict[str, str] | None = None) -> Run:
+def cli(store: Target, *args: str | Path, input: str | None = None, env: dict[str, str] | None = None) -> Run:
     """A command expected to succeed (exceptions propagate)."""
-    return invoke(["--store", str(store), *map(str, args)], ok=True, input=input, env=env)
+    return invoke([*target_args(store), *map(str, args)], ok=True, input=input, env=env)
 
 
-def cli_fails(store: Path, *args: str | Path, input: str | None = None) -> Run:
+def cli_fails(store: Target, *args: str | Path, input: str | None = None) -> Run:
     """A command expected to fail cleanly: a non-zero exit and no traceback."""
-    run = invoke(["--store", str(store), *map(str, args)], ok=False, input=input)
+    run = invoke([*target_args(store), *map(str, args)], ok=False, input=input)
     assert run.exit_code != 0, run.output
     assert run.exception is SystemExit, f"not a clean exit: {run.exception}"
     assert "Traceback" not in run.output
@@ -57,7 +63,7 @@ def _quads_of_nq(path: Path) -> set[ox.Quad]:
     return set(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
 
 
-def _dump(store: Path, tmp_path: Path, name: str) -> set[ox.Quad]:
+def _dump(store: Target, tmp_path: Path, name: str) -> set[ox.Quad]:
     """Every quad of the store, through ``filmkg export --format nq``."""
     out = tmp_path / f"{name}.nq"
     run = cli(store, "export", "--format", "nq", "-o", out)
@@ -65,20 +71,81 @@ def _dump(store: Path, tmp_path: Path, name: str) -> set[ox.Quad]:
     return _quads_of_nq(out)
 
 
+def _store_quads(store: Path) -> set[ox.Quad]:
+    opened = ox.Store(str(store))
+    try:
+        return set(opened)
+    finally:
+        del opened
+        gc.collect()
+
+
+def _raw(store: Target) -> set[ox.Quad]:
+    """Every quad the backend itself holds, read without filmkg: the folder opened with pyoxigraph,
+    or the server's whole dataset from its Graph Store endpoint (graphs filmkg does not list included)."""
+    if isinstance(store, Server):
+        quads = store.dataset()
+        assert all(isinstance(q, ox.Quad) for q in quads)
+        return quads  # type: ignore[return-value]  # pyoxigraph parses N-Quads to Quads (checked above)
+    return _store_quads(store)
+
+
+BACKENDS = ["embedded", "server"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each core test runs twice: on a store folder and on a SPARQL server."""
+    return str(request.param)
+
+
+@pytest.fixture
+def store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Target:
+    """An empty target: a store folder under tmp_path (not yet created), or the emptied server."""
+    if backend == "server":
+        server = request.getfixturevalue("server")
+        assert isinstance(server, Server)
+        return server
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def folder_store(tmp_path: Path) -> Path:
+    """A store folder under tmp_path (not yet created), for the tests about store folders themselves."""
+    return tmp_path / "store"
+
+
 @pytest.fixture(scope="module")
-def anora_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with the shipped Anora data, ingested through the CLI; read-only tests share it."""
-    folder = tmp_path_factory.mktemp("anora")
-    data = folder / "anora.csv"
+def anora_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped Anora data, the file both backends ingest (so sources show the same path)."""
+    data = tmp_path_factory.mktemp("anora") / "anora.csv"
     shutil.copy(ANORA, data)
-    store = folder / "store"
-    cli(store, "ingest", data)
+    return data
+
+
+@pytest.fixture(scope="module")
+def anora_folder_store(anora_file: Path) -> Path:
+    """A store folder with the Anora data, ingested through the CLI; read-only tests share it."""
+    store = anora_file.parent / "store"
+    cli(store, "ingest", anora_file)
     return store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Path:
-    return tmp_path / "store"
+def anora_store(backend: str, anora_file: Path, request: pytest.FixtureRequest) -> Target:
+    """The Anora data, ingested through the CLI: the shared store folder, or the server.
+
+    The server is emptied for every test, so its data is ingested per test (49 rows, quick);
+    that way no test can see what another one left on the server.
+    """
+    if backend == "server":
+        server = request.getfixturevalue("server")
+        assert isinstance(server, Server)
+        cli(server, "ingest", anora_file)
+        return server
+    folder = request.getfixturevalue("anora_folder_store")
+    assert isinstance(folder, Path)
+    return folder
 
 
 @pytest.fixture
@@ -97,17 +164,20 @@ def _anora_rows() -> int:
 # --------------------------------------------------------------------------------------- ingest
 
 
-def test_ingest_prints_a_one_line_summary_on_stdout(store: Path, anora_copy: Path) -> None:
+def test_ingest_prints_a_one_line_summary_on_stdout(store: Target, anora_copy: Path) -> None:
     run = cli(store, "ingest", anora_copy)
     rows = _anora_rows()
     assert re.fullmatch(
         rf"1 file \(1 added\): {rows} rows, [\d,]+ triples, {rows} statements, 0 warnings\n", run.stdout
     ), run.stdout
     assert "error" not in run.stderr
-    assert (store / "CURRENT").exists()
+    if isinstance(store, Path):
+        assert (store / "CURRENT").exists()
+    directed = ox.Triple(ox.NamedNode(RES + "sean_baker"), ox.NamedNode(FILM + "directed"), ox.NamedNode(RES + "anora"))
+    assert directed in {q.triple for q in _raw(store)}
 
 
-def test_ingest_creates_a_named_graph_per_file_holding_the_facts(store: Path, anora_copy: Path, tmp_path: Path) -> None:
+def test_ingest_creates_a_named_graph_per_file_holding_the_facts(store: Target, anora_copy: Path, tmp_path: Path) -> None:
     cli(store, "ingest", anora_copy)
     quads = _dump(store, tmp_path, "after")
     directed = ox.Triple(ox.NamedNode(RES + "sean_baker"), ox.NamedNode(FILM + "directed"), ox.NamedNode(RES + "anora"))
@@ -117,30 +187,34 @@ def test_ingest_creates_a_named_graph_per_file_holding_the_facts(store: Path, an
     assert isinstance(graph, ox.NamedNode) and graph.value.startswith(GRAPH_PREFIX)
 
 
-def test_ingest_a_folder(store: Path, anora_copy: Path) -> None:
+def test_ingest_a_folder(store: Target, anora_copy: Path) -> None:
     run = cli(store, "ingest", anora_copy.parent)
     assert run.stdout.startswith("1 file (1 added)")
     names = [s["name"] for s in json.loads(cli(store, "sources", "--json").stdout)]
     assert names == ["anora.csv"]
 
 
-def test_reingest_unchanged_changes_nothing(store: Path, anora_copy: Path, tmp_path: Path) -> None:
+def test_reingest_unchanged_changes_nothing(store: Target, anora_copy: Path, tmp_path: Path) -> None:
     cli(store, "ingest", anora_copy)
     before = _dump(store, tmp_path, "before")
+    raw_before = _raw(store)
     sources_before = cli(store, "sources", "--json").stdout
     run = cli(store, "ingest", anora_copy)
     assert run.stdout.startswith("1 file (1 unchanged): ")
     assert _dump(store, tmp_path, "after") == before
+    assert _raw(store) == raw_before
     assert cli(store, "sources", "--json").stdout == sources_before
 
 
-def test_reingest_changed_file_replaces_its_graph(store: Path, tmp_path: Path) -> None:
+def test_reingest_changed_file_replaces_its_graph(store: Target, tmp_path: Path) -> None:
     data = tmp_path / "films.csv"
     data.write_text("subject,predicate,object\nSean Baker,directed,Anora\n", encoding="utf-8")
     cli(store, "ingest", data)
     data.write_text("subject,predicate,object\nSean Baker,wrote,Anora\n", encoding="utf-8")
     run = cli(store, "ingest", data)
     assert run.stdout.startswith("1 file (1 replaced): ")
+    directed = ox.Triple(ox.NamedNode(_SB), ox.NamedNode(_DIRECTED), ox.NamedNode(_ANORA))
+    assert directed not in {q.triple for q in _raw(store)}
     ask = "ASK { res:sean_baker film:directed res:anora }"
     assert cli(store, "query", ask, "--format", "json").stdout.count('"boolean": false') == 1
     ask = "ASK { res:sean_baker film:wrote res:anora }"
@@ -164,7 +238,7 @@ _INPUTS = {
 
 
 @pytest.mark.parametrize("name", [*_INPUTS, "films.csv.gz", "films.ttl.gz"])
-def test_ingest_each_input_kind(store: Path, tmp_path: Path, name: str) -> None:
+def test_ingest_each_input_kind(store: Target, tmp_path: Path, name: str) -> None:
     import gzip
 
     path = tmp_path / name
@@ -178,7 +252,7 @@ def test_ingest_each_input_kind(store: Path, tmp_path: Path, name: str) -> None:
     assert _names(store) == [name]
 
 
-def test_ingest_warning_goes_to_stderr_and_is_counted(store: Path, tmp_path: Path) -> None:
+def test_ingest_warning_goes_to_stderr_and_is_counted(store: Target, tmp_path: Path) -> None:
     data = tmp_path / "extra.csv"
     data.write_text(
         "subject,predicate,object\nSean Baker,directed,Anora\nSean Baker,wdt:P1234,Anora\n", encoding="utf-8"
@@ -194,10 +268,11 @@ def test_ingest_warning_goes_to_stderr_and_is_counted(store: Path, tmp_path: Pat
 
 
 def test_bad_row_is_rejected_with_file_line_column_and_store_unchanged(
-    store: Path, anora_copy: Path, tmp_path: Path
+    store: Target, anora_copy: Path, tmp_path: Path
 ) -> None:
     cli(store, "ingest", anora_copy)
     before = _dump(store, tmp_path, "before")
+    raw_before = _raw(store)
     sources_before = cli(store, "sources", "--json").stdout
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -215,22 +290,25 @@ def test_bad_row_is_rejected_with_file_line_column_and_store_unchanged(
     assert re.search(r"bad\.csv:4:4: column duration: .*forever", run.stderr)
     assert "nothing was ingested" in run.stderr
     assert _dump(store, tmp_path, "after") == before
+    assert _raw(store) == raw_before
     assert cli(store, "sources", "--json").stdout == sources_before
 
 
-def test_bad_replacement_keeps_the_previous_version(store: Path, tmp_path: Path) -> None:
+def test_bad_replacement_keeps_the_previous_version(store: Target, tmp_path: Path) -> None:
     data = tmp_path / "films.csv"
     data.write_text("subject,predicate,object\nSean Baker,directed,Anora\n", encoding="utf-8")
     cli(store, "ingest", data)
     before = _dump(store, tmp_path, "before")
+    raw_before = _raw(store)
     data.write_text("subject,predicate,object\nSean Baker,wrote,Anora\nSean Baker,directd,Anora\n", encoding="utf-8")
     run = cli_fails(store, "ingest", data)
     assert run.exit_code == 3
     assert "films.csv:3:2" in run.stderr
     assert _dump(store, tmp_path, "after") == before
+    assert _raw(store) == raw_before
 
 
-def test_one_bad_file_rejects_the_whole_batch(store: Path, tmp_path: Path) -> None:
+def test_one_bad_file_rejects_the_whole_batch(store: Target, tmp_path: Path) -> None:
     good = tmp_path / "good.csv"
     good.write_text("subject,predicate,object\nSean Baker,directed,Anora\n", encoding="utf-8")
     bad = tmp_path / "bad.csv"
@@ -238,14 +316,16 @@ def test_one_bad_file_rejects_the_whole_batch(store: Path, tmp_path: Path) -> No
     cli(store, "ingest", tmp_path / "good.csv")
     cli(store, "drop", "good.csv")
     before = _dump(store, tmp_path, "before")
+    raw_before = _raw(store)
     run = cli_fails(store, "ingest", good, bad)
     assert run.exit_code == 3
     assert re.search(r"bad\.csv:2:3: column object", run.stderr)
     assert _dump(store, tmp_path, "after") == before
+    assert _raw(store) == raw_before
     assert json.loads(cli(store, "sources", "--json").stdout) == []
 
 
-def test_missing_required_column_is_an_ingest_error(store: Path, tmp_path: Path) -> None:
+def test_missing_required_column_is_an_ingest_error(store: Target, tmp_path: Path) -> None:
     bad = tmp_path / "header.csv"
     bad.write_text("subj,predicate,object\nSean Baker,directed,Anora\n", encoding="utf-8")
     run = cli_fails(store, "ingest", bad)
@@ -253,25 +333,36 @@ def test_missing_required_column_is_an_ingest_error(store: Path, tmp_path: Path)
     assert "header.csv:1" in run.stderr and "subject" in run.stderr
 
 
-def test_missing_input_file_is_an_ingest_error(store: Path, tmp_path: Path) -> None:
+def test_missing_input_file_is_an_ingest_error(store: Target, tmp_path: Path) -> None:
     run = cli_fails(store, "ingest", tmp_path / "nothere.csv")
     assert run.exit_code == 3
     assert "nothere.csv" in run.stderr and "no such file" in run.stderr
 
 
-def test_rejected_first_ingest_leaves_no_store_behind(store: Path, tmp_path: Path) -> None:
+def test_rejected_first_ingest_leaves_no_store_behind(folder_store: Path, tmp_path: Path) -> None:
     """The store is "exactly as it was": when there was none, a rejected ingest creates none."""
     bad = tmp_path / "bad.csv"
     bad.write_text("subject,predicate,object\nSean Baker,directd,Anora\n", encoding="utf-8")
-    run = cli_fails(store, "ingest", bad)
+    run = cli_fails(folder_store, "ingest", bad)
     assert run.exit_code == 3
-    assert not store.exists()
+    assert not folder_store.exists()
+
+
+def test_rejected_first_ingest_leaves_an_empty_server_empty(server: Server, tmp_path: Path) -> None:
+    """The server is "exactly as it was": when it held nothing, a rejected ingest writes nothing
+    (no ontology, registry or half-uploaded graph)."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("subject,predicate,object\nSean Baker,directd,Anora\n", encoding="utf-8")
+    run = cli_fails(server, "ingest", bad)
+    assert run.exit_code == 3
+    assert "bad.csv:2:2" in run.stderr
+    assert server.dataset() == set()
 
 
 # ---------------------------------------------------------------------------------- sources
 
 
-def test_sources_table(anora_store: Path) -> None:
+def test_sources_table(anora_store: Target) -> None:
     run = cli(anora_store, "sources")
     assert "anora.csv" in run.stdout
     header = run.stdout.splitlines()[1]
@@ -280,12 +371,12 @@ def test_sources_table(anora_store: Path) -> None:
     assert str(_anora_rows()) in run.stdout
 
 
-def test_sources_json(anora_store: Path) -> None:
+def test_sources_json(anora_store: Target, anora_file: Path) -> None:
     items = json.loads(cli(anora_store, "sources", "--json").stdout)
     assert len(items) == 1
     (item,) = items
     assert item["name"] == "anora.csv"
-    assert item["path"] == str((anora_store.parent / "anora.csv").resolve())
+    assert item["path"] == str(anora_file.resolve())
     assert item["graph"].startswith(GRAPH_PREFIX)
     assert item["rows"] == _anora_rows()
     assert item["statements"] == _anora_rows()
@@ -293,7 +384,7 @@ def test_sources_json(anora_store: Path) -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", item["ingested"])
 
 
-def test_sources_on_an_empty_store(store: Path, tmp_path: Path) -> None:
+def test_sources_on_an_empty_store(store: Target, tmp_path: Path) -> None:
     data = tmp_path / "one.csv"
     data.write_text("subject,predicate,object\nSean Baker,directed,Anora\n", encoding="utf-8")
     cli(store, "ingest", data)
@@ -307,7 +398,7 @@ def test_sources_on_an_empty_store(store: Path, tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------- drop
 
 
-def _two_sources(store: Path, tmp_path: Path) -> tuple[Path, Path]:
+def _two_sources(store: Target, tmp_path: Path) -> tuple[Path, Path]:
     one = tmp_path / "one.csv"
     one.write_text("subject,predicate,object\nSean Baker,directed,Anora\n", encoding="utf-8")
     two = tmp_path / "sub" / "two.csv"
@@ -317,15 +408,15 @@ def _two_sources(store: Path, tmp_path: Path) -> tuple[Path, Path]:
     return one, two
 
 
-def _names(store: Path) -> list[str]:
+def _names(store: Target) -> list[str]:
     return [s["name"] for s in json.loads(cli(store, "sources", "--json").stdout)]
 
 
-def _ask(store: Path, sparql: str) -> bool:
+def _ask(store: Target, sparql: str) -> bool:
     return bool(json.loads(cli(store, "query", sparql, "--format", "json").stdout)["boolean"])
 
 
-def test_drop_by_name(store: Path, tmp_path: Path) -> None:
+def test_drop_by_name(store: Target, tmp_path: Path) -> None:
     _two_sources(store, tmp_path)
     graph = next(s["graph"] for s in json.loads(cli(store, "sources", "--json").stdout) if s["name"] == "one.csv")
     run = cli(store, "drop", "one.csv")
@@ -334,16 +425,17 @@ def test_drop_by_name(store: Path, tmp_path: Path) -> None:
     assert not _ask(store, "ASK { res:sean_baker film:directed res:anora }")
     assert _ask(store, "ASK { res:brooke_candy film:performed res:drip }")
     assert not _ask(store, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    assert ox.NamedNode(graph) not in {q.graph_name for q in _raw(store)}
 
 
-def test_drop_by_absolute_path(store: Path, tmp_path: Path) -> None:
+def test_drop_by_absolute_path(store: Target, tmp_path: Path) -> None:
     _, two = _two_sources(store, tmp_path)
     run = cli(store, "drop", two)
     assert run.stdout.startswith("dropped two.csv: ")
     assert _names(store) == ["one.csv"]
 
 
-def test_drop_by_relative_path(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_drop_by_relative_path(store: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _two_sources(store, tmp_path)
     monkeypatch.chdir(tmp_path)
     run = cli(store, "drop", "sub/two.csv")
@@ -351,7 +443,7 @@ def test_drop_by_relative_path(store: Path, tmp_path: Path, monkeypatch: pytest.
     assert _names(store) == ["one.csv"]
 
 
-def test_drop_unknown_source(store: Path, tmp_path: Path) -> None:
+def test_drop_unknown_source(store: Target, tmp_path: Path) -> None:
     _two_sources(store, tmp_path)
     run = cli_fails(store, "drop", "three.csv")
     assert run.exit_code == 5
@@ -370,12 +462,12 @@ CAST_ROWS = [["actor"], ["Mark Eydelshteyn"], ["Mikey Madison"], ["Yura Borisov"
 ACTED = "CONSTRUCT { ?s film:actedIn ?o } WHERE { ?s film:actedIn ?o }"
 
 
-def test_query_as_argument(anora_store: Path) -> None:
+def test_query_as_argument(anora_store: Target) -> None:
     run = cli(anora_store, "query", CAST, "--format", "csv")
     assert _csv(run.stdout) == CAST_ROWS
 
 
-def test_query_from_file(anora_store: Path, tmp_path: Path) -> None:
+def test_query_from_file(anora_store: Target, tmp_path: Path) -> None:
     query = tmp_path / "cast.rq"
     query.write_text(CAST, encoding="utf-8")
     run = cli(anora_store, "query", "-f", query, "--format", "csv")
@@ -384,29 +476,29 @@ def test_query_from_file(anora_store: Path, tmp_path: Path) -> None:
     assert _csv(run.stdout) == CAST_ROWS
 
 
-def test_query_from_stdin(anora_store: Path) -> None:
+def test_query_from_stdin(anora_store: Target) -> None:
     run = cli(anora_store, "query", "--format", "csv", input=CAST)
     assert _csv(run.stdout) == CAST_ROWS
 
 
-def test_query_default_format_off_a_terminal_is_csv(anora_store: Path) -> None:
+def test_query_default_format_off_a_terminal_is_csv(anora_store: Target) -> None:
     run = cli(anora_store, "query", CAST)
     assert _csv(run.stdout) == CAST_ROWS
 
 
-def test_query_given_twice_is_a_usage_error(anora_store: Path) -> None:
+def test_query_given_twice_is_a_usage_error(anora_store: Target) -> None:
     run = cli_fails(anora_store, "query", CAST, "--name", "cast")
     assert run.exit_code == 2
 
 
-def test_named_query(anora_store: Path) -> None:
+def test_named_query(anora_store: Target) -> None:
     run = cli(anora_store, "query", "--name", "cast", "--format", "json")
     bindings = json.loads(run.stdout)["results"]["bindings"]
     pairs = {(b["actor"]["value"], b.get("character", {}).get("value")) for b in bindings}
     assert {("Mikey Madison", "Ani"), ("Mark Eydelshteyn", "Ivan"), ("Yura Borisov", "Igor")} <= pairs
 
 
-def test_named_query_with_bind(anora_store: Path) -> None:
+def test_named_query_with_bind(anora_store: Target) -> None:
     every = _csv(cli(anora_store, "query", "--name", "cast", "--format", "csv").stdout)
     assert "Scream" in {row[0] for row in every[1:]}
     run = cli(anora_store, "query", "-n", "cast", "--bind", "film=Anora", "--format", "csv")
@@ -418,7 +510,7 @@ def test_named_query_with_bind(anora_store: Path) -> None:
     }
 
 
-def test_bind_repeatable_with_entity_name_and_literal(anora_store: Path) -> None:
+def test_bind_repeatable_with_entity_name_and_literal(anora_store: Target) -> None:
     sparql = "SELECT ?p WHERE { ?p film:actedIn ?f ; rdfs:label ?name }"
     run = cli(
         anora_store, "query", sparql, "--bind", "f=anora", "--bind", 'name="Yura Borisov"', "--format", "csv"
@@ -428,19 +520,19 @@ def test_bind_repeatable_with_entity_name_and_literal(anora_store: Path) -> None
     assert _csv(run.stdout) == [["p"]]
 
 
-def test_bind_reaches_filters(anora_store: Path) -> None:
+def test_bind_reaches_filters(anora_store: Target) -> None:
     """A bound variable has its value everywhere in the query, FILTER included."""
     sparql = "SELECT ?x WHERE { ?p film:actedIn res:anora ; rdfs:label ?x . FILTER(?x = ?name) }"
     run = cli(anora_store, "query", sparql, "--bind", 'name="Yura Borisov"', "--format", "csv")
     assert _csv(run.stdout) == [["x"], ["Yura Borisov"]]
 
 
-def test_bind_without_equals_is_a_usage_error(anora_store: Path) -> None:
+def test_bind_without_equals_is_a_usage_error(anora_store: Target) -> None:
     run = cli_fails(anora_store, "query", CAST, "--bind", "film")
     assert run.exit_code == 2
 
 
-def test_query_format_table_select(anora_store: Path) -> None:
+def test_query_format_table_select(anora_store: Target) -> None:
     sparql = "SELECT ?a WHERE { ?a film:actedIn res:anora } ORDER BY ?a"
     run = cli(anora_store, "query", sparql, "--format", "table")
     lines = run.stdout.splitlines()
@@ -452,11 +544,11 @@ def test_query_format_table_select(anora_store: Path) -> None:
 
 @pytest.mark.parametrize(("sparql", "answer"), [("ASK { ?a film:actedIn res:anora }", True),
                                                 ("ASK { res:anora film:actedIn ?a }", False)])
-def test_query_format_table_ask(anora_store: Path, sparql: str, answer: bool) -> None:
+def test_query_format_table_ask(anora_store: Target, sparql: str, answer: bool) -> None:
     assert cli(anora_store, "query", sparql, "--format", "table").stdout == ("yes\n" if answer else "no\n")
 
 
-def test_query_format_csv_select(anora_store: Path) -> None:
+def test_query_format_csv_select(anora_store: Target) -> None:
     sparql = "SELECT ?a ?name WHERE { ?a film:actedIn res:anora ; rdfs:label ?name } ORDER BY ?name"
     rows = _csv(cli(anora_store, "query", sparql, "--format", "csv").stdout)
     assert rows[0] == ["a", "name"]
@@ -464,7 +556,7 @@ def test_query_format_csv_select(anora_store: Path) -> None:
     assert len(rows) == 4
 
 
-def test_query_format_tsv_select(anora_store: Path) -> None:
+def test_query_format_tsv_select(anora_store: Target) -> None:
     sparql = "SELECT ?a ?name WHERE { ?a film:actedIn res:anora ; rdfs:label ?name } ORDER BY ?name"
     out = cli(anora_store, "query", sparql, "--format", "tsv").stdout
     parsed = ox.parse_query_results(out.encode("utf-8"), format=ox.QueryResultsFormat.TSV)
@@ -474,7 +566,7 @@ def test_query_format_tsv_select(anora_store: Path) -> None:
     assert len(rows) == 3
 
 
-def test_query_format_json_select(anora_store: Path) -> None:
+def test_query_format_json_select(anora_store: Target) -> None:
     sparql = "SELECT ?a ?name WHERE { ?a film:actedIn res:anora ; rdfs:label ?name } ORDER BY ?name"
     out = cli(anora_store, "query", sparql, "--format", "json").stdout
     document = json.loads(out)
@@ -489,7 +581,7 @@ def test_query_format_json_select(anora_store: Path) -> None:
 
 @pytest.mark.parametrize("answer", [True, False])
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
-def test_query_formats_ask(anora_store: Path, fmt: str, answer: bool) -> None:
+def test_query_formats_ask(anora_store: Target, fmt: str, answer: bool) -> None:
     sparql = "ASK { ?a film:actedIn res:anora }" if answer else "ASK { res:anora film:actedIn ?a }"
     out = cli(anora_store, "query", sparql, "--format", fmt).stdout
     if fmt == "json":
@@ -513,7 +605,7 @@ def _triples(text: str, fmt: str) -> set[ox.Triple]:
 
 
 @pytest.mark.parametrize("fmt", list(_RDF))
-def test_query_construct_formats_parse_back(anora_store: Path, fmt: str) -> None:
+def test_query_construct_formats_parse_back(anora_store: Target, fmt: str) -> None:
     out = cli(anora_store, "query", ACTED, "--format", fmt).stdout
     acted = ox.NamedNode(FILM + "actedIn")
     expected = {
@@ -526,14 +618,14 @@ def test_query_construct_formats_parse_back(anora_store: Path, fmt: str) -> None
     assert _triples(out, fmt) == expected
 
 
-def test_query_construct_default_format_is_turtle(anora_store: Path) -> None:
+def test_query_construct_default_format_is_turtle(anora_store: Target) -> None:
     out = cli(anora_store, "query", ACTED).stdout
     assert "film:actedIn" in out
     assert len(_triples(out, "turtle")) == 5
 
 
 @pytest.mark.parametrize("fmt", list(_RDF))
-def test_query_describe_formats_parse_back(anora_store: Path, fmt: str) -> None:
+def test_query_describe_formats_parse_back(anora_store: Target, fmt: str) -> None:
     reference = _triples(cli(anora_store, "query", "DESCRIBE res:anora", "--format", "nt").stdout, "nt")
     assert reference
     assert {t.subject for t in reference} == {ox.NamedNode(RES + "anora")}
@@ -546,20 +638,20 @@ def test_query_describe_formats_parse_back(anora_store: Path, fmt: str) -> None:
     ("sparql", "fmt"),
     [(CAST, "turtle"), (CAST, "nt"), ("ASK { ?s ?p ?o }", "jsonld"), (ACTED, "csv"), (ACTED, "json"), (ACTED, "table")],
 )
-def test_query_format_that_does_not_fit_the_result(anora_store: Path, sparql: str, fmt: str) -> None:
+def test_query_format_that_does_not_fit_the_result(anora_store: Target, sparql: str, fmt: str) -> None:
     run = cli_fails(anora_store, "query", sparql, "--format", fmt)
     assert run.exit_code == 6
     assert run.stdout == ""
     assert "error:" in run.stderr and fmt in run.stderr
 
 
-def test_query_unknown_format_is_a_usage_error(anora_store: Path) -> None:
+def test_query_unknown_format_is_a_usage_error(anora_store: Target) -> None:
     run = cli_fails(anora_store, "query", CAST, "--format", "xml")
     assert run.exit_code == 2
     assert run.stdout == ""
 
 
-def test_query_list(anora_store: Path) -> None:
+def test_query_list(anora_store: Target) -> None:
     run = cli(anora_store, "query", "--list")
     names = sorted(p.stem for p in (ROOT / "ontology" / "queries").glob("*.rq"))
     listed = [line.split(":", 1)[0] for line in run.stdout.splitlines()]
@@ -570,13 +662,21 @@ def test_query_list(anora_store: Path) -> None:
     assert re.search(r"^evidence: .*\(--bind entity\)$", run.stdout, re.M)
 
 
-def test_query_list_needs_no_store(store: Path) -> None:
-    run = cli(store, "query", "--list")
+def test_query_list_needs_no_store(folder_store: Path) -> None:
+    run = cli(folder_store, "query", "--list")
     assert "training:" in run.stdout
-    assert not store.exists()
+    assert not folder_store.exists()
 
 
-def test_sparql_syntax_error(anora_store: Path) -> None:
+def test_query_list_needs_no_server() -> None:
+    """Nothing listens on port 9 of the loopback: --list must not try to reach the endpoint."""
+    run = invoke(["--endpoint", "http://127.0.0.1:9/query", "query", "--list"], ok=True)
+    assert run.exit_code == 0
+    assert "training:" in run.stdout
+    assert run.stderr == ""
+
+
+def test_sparql_syntax_error(anora_store: Target) -> None:
     sparql = "SELECT ?s WHERE {\n  ?s ?p ?o .\n  ?s ?p }"
     run = cli_fails(anora_store, "query", sparql)
     assert run.exit_code == 6
@@ -588,7 +688,7 @@ def test_sparql_syntax_error(anora_store: Path) -> None:
     assert lines[at + 1].strip() == "^"
 
 
-def test_service_is_refused(anora_store: Path) -> None:
+def test_service_is_refused(anora_store: Target) -> None:
     sparql = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
     run = cli_fails(anora_store, "query", sparql)
     assert run.exit_code == 6
@@ -596,20 +696,20 @@ def test_service_is_refused(anora_store: Path) -> None:
     assert "SERVICE" in run.stderr and "--allow-network" in run.stderr
 
 
-def test_load_is_refused(anora_store: Path) -> None:
+def test_load_is_refused(anora_store: Target) -> None:
     run = cli_fails(anora_store, "query", "LOAD <http://127.0.0.1:9/data.ttl>")
     assert run.exit_code == 6
     assert run.stdout == ""
     assert "LOAD" in run.stderr and "--allow-network" in run.stderr
 
 
-def test_service_in_a_string_or_variable_is_not_refused(anora_store: Path) -> None:
+def test_service_in_a_string_or_variable_is_not_refused(anora_store: Target) -> None:
     sparql = 'SELECT ?service WHERE { BIND("SERVICE <http://x/> LOAD" AS ?service) } # SERVICE'
     rows = _csv(cli(anora_store, "query", sparql, "--format", "csv").stdout)
     assert rows == [["service"], ["SERVICE <http://x/> LOAD"]]
 
 
-def test_unknown_named_query(anora_store: Path) -> None:
+def test_unknown_named_query(anora_store: Target) -> None:
     run = cli_fails(anora_store, "query", "--name", "trainig")
     assert run.exit_code == 5
     assert run.stdout == ""
@@ -617,7 +717,7 @@ def test_unknown_named_query(anora_store: Path) -> None:
     assert '"training"' in run.stderr
 
 
-def test_queries_see_every_source(store: Path, tmp_path: Path) -> None:
+def test_queries_see_every_source(store: Target, tmp_path: Path) -> None:
     _two_sources(store, tmp_path)
     sparql = "SELECT ?x WHERE { { ?x film:directed ?f } UNION { ?x film:performed ?s } } ORDER BY ?x"
     rows = _csv(cli(store, "query", sparql, "--format", "csv").stdout)
@@ -627,7 +727,7 @@ def test_queries_see_every_source(store: Path, tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------- show
 
 
-def test_show_card_text(anora_store: Path) -> None:
+def test_show_card_text(anora_store: Target) -> None:
     run = cli(anora_store, "show", "mikey  MADISON")
     out = run.stdout
     assert out.startswith(f"Mikey Madison  <{RES}mikey_madison>\n")
@@ -645,7 +745,7 @@ def test_show_card_text(anora_store: Path) -> None:
     assert "five months" in block
 
 
-def test_show_card_json(anora_store: Path) -> None:
+def test_show_card_json(anora_store: Target) -> None:
     card = json.loads(cli(anora_store, "show", "Mikey Madison", "--json").stdout)
     assert card["iri"] == RES + "mikey_madison"
     assert card["label"] == "Mikey Madison"
@@ -662,13 +762,13 @@ def test_show_card_json(anora_store: Path) -> None:
     assert "five months" in fact["quotes"][0]
 
 
-def test_show_character_card_has_qualifier_facts(anora_store: Path) -> None:
+def test_show_character_card_has_qualifier_facts(anora_store: Target) -> None:
     out = cli(anora_store, "show", "Ani").stdout
     assert "  types: Character" in out
     assert "~ Mikey Madison acted in Anora" in out
 
 
-def test_show_unknown_entity(anora_store: Path) -> None:
+def test_show_unknown_entity(anora_store: Target) -> None:
     run = cli_fails(anora_store, "show", "Mikey Madisson")
     assert run.exit_code == 5
     assert run.stdout == ""
@@ -687,18 +787,9 @@ _EXPORT = {
 }
 
 
-def _store_quads(store: Path) -> set[ox.Quad]:
-    opened = ox.Store(str(store))
-    try:
-        return set(opened)
-    finally:
-        del opened
-        gc.collect()
-
-
 @pytest.mark.parametrize("fmt", list(_EXPORT))
-def test_export_each_format(anora_store: Path, tmp_path: Path, fmt: str) -> None:
-    quads = _store_quads(anora_store)
+def test_export_each_format(anora_store: Target, tmp_path: Path, fmt: str) -> None:
+    quads = _raw(anora_store)
     assert len({q.graph_name for q in quads}) >= 3  # the source, the registry and the ontology
     out = tmp_path / f"all.{fmt}"
     run = cli(anora_store, "export", "--format", fmt, "-o", out)
@@ -715,13 +806,13 @@ def test_export_each_format(anora_store: Path, tmp_path: Path, fmt: str) -> None
 
 
 @pytest.mark.parametrize("fmt", list(_EXPORT))
-def test_export_format_from_suffix(anora_store: Path, tmp_path: Path, fmt: str) -> None:
+def test_export_format_from_suffix(anora_store: Target, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"all.{fmt}"
     cli(anora_store, "export", "--output", out)
     assert list(ox.parse(path=str(out), format=_EXPORT[fmt]))
 
 
-def test_export_unknown_format(anora_store: Path, tmp_path: Path) -> None:
+def test_export_unknown_format(anora_store: Target, tmp_path: Path) -> None:
     run = cli_fails(anora_store, "export", "-o", tmp_path / "all.xyz")
     assert run.exit_code == 1
     assert "unknown export format" in run.stderr
@@ -777,7 +868,7 @@ def test_default_store_is_dot_filmkg(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 @pytest.fixture
-def held_store(anora_store: Path) -> Iterator[Path]:
+def held_store(anora_folder_store: Path) -> Iterator[Path]:
     """The Anora store, held open by another process."""
     script = (
         "import sys, time, pyoxigraph\n"
@@ -786,13 +877,13 @@ def held_store(anora_store: Path) -> Iterator[Path]:
         "time.sleep(120)\n"
     )
     holder = subprocess.Popen(
-        [sys.executable, "-c", script, str(anora_store)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", script, str(anora_folder_store)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout is not None
         line = holder.stdout.readline()
         assert line.strip() == "ready", holder.stderr.read() if holder.stderr else ""
-        yield anora_store
+        yield anora_folder_store
     finally:
         holder.kill()
         holder.wait(timeout=30)
@@ -810,18 +901,20 @@ def test_store_locked_by_another_process(held_store: Path, args: tuple[str, ...]
     assert str(held_store) in run.stderr
 
 
-def test_store_usable_again_after_the_other_process_ends(anora_store: Path) -> None:
+def test_store_usable_again_after_the_other_process_ends(anora_folder_store: Path) -> None:
     script = "import sys, pyoxigraph\nstore = pyoxigraph.Store(sys.argv[1])\nprint(len(store))\n"
-    done = subprocess.run([sys.executable, "-c", script, str(anora_store)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(anora_folder_store)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
-    assert cli(anora_store, "query", "ASK { ?s ?p ?o }", "--format", "json").stdout.startswith("{")
+    assert cli(anora_folder_store, "query", "ASK { ?s ?p ?o }", "--format", "json").stdout.startswith("{")
 
 
-def test_failed_command_leaves_store_usable(anora_store: Path) -> None:
+def test_failed_command_leaves_store_usable(anora_store: Target) -> None:
     """A command that failed (its result kept, as a test or notebook does) must not keep the store locked."""
-    failed = runner.invoke(app, ["--store", str(anora_store), "show", "Nobody At All"])
+    failed = runner.invoke(app, [*target_args(anora_store), "show", "Nobody At All"])
     assert failed.exit_code == 5
-    after = runner.invoke(app, ["--store", str(anora_store), "query", "ASK { ?s ?p ?o }", "--format", "json"])
+    after = runner.invoke(app, [*target_args(anora_store), "query", "ASK { ?s ?p ?o }", "--format", "json"])
     try:
         assert after.exit_code == 0, after.stderr
         assert json.loads(after.stdout)["boolean"] is True
