@@ -56,6 +56,7 @@ __all__ = [
     "UPDATE_ENDPOINT_ENV",
     "Endpoints",
     "RemoteStore",
+    "declares_dataset",
     "rdflib_dataset",
 ]
 
@@ -73,7 +74,6 @@ DEFAULT_TIMEOUT = 60.0
 
 _RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 _PREFIX_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
-_DATASET_CLAUSE = re.compile(r"(?<![?$:\w])FROM(?![\w:])", re.IGNORECASE)
 _BLANK = re.compile(rb"(?:^|\s)_:")
 
 
@@ -206,7 +206,7 @@ class RemoteStore:
         """
         text = _prologue(query, prefixes) + query
         form: list[tuple[str, str]] = [("query", text)]
-        if use_default_graph_as_union and not _DATASET_CLAUSE.search(_scrubbed(query)):
+        if use_default_graph_as_union and not declares_dataset(query):
             graphs = self.graphs()
             form += [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
         try:
@@ -215,7 +215,10 @@ class RemoteStore:
             )
         except _Refused as exc:
             _local_syntax_check(query, prefixes)
-            raise QueryError(f"the endpoint {self.endpoints.query} refused the query: {exc.detail}") from None
+            raise QueryError(
+                f"the endpoint {self.endpoints.query} refused the query: {exc.detail} "
+                "(check that this is the server's query endpoint)"
+            ) from None
         return _parse_results(response)
 
     def update(self, update: str) -> None:
@@ -350,7 +353,7 @@ def rdflib_dataset(endpoints: Endpoints) -> Dataset:
     store = SPARQLUpdateStore(
         query_endpoint=endpoints.query, update_endpoint=endpoints.update, method="POST", **options
     )
-    return Dataset(store=store)
+    return Dataset(store=store, default_union=True)
 
 
 class _Refused(EndpointError):
@@ -408,6 +411,19 @@ def _scrubbed(sparql: str) -> str:
     from kg.query import scrub
 
     return scrub(sparql)
+
+
+def declares_dataset(sparql: str) -> bool:
+    """Whether a query names its own dataset with ``FROM`` or ``FROM NAMED`` (then it keeps it).
+
+    Examples:
+        >>> declares_dataset("SELECT * FROM <http://e/g> WHERE { ?s ?p ?o }"), declares_dataset("SELECT ?from {}")
+        (True, False)
+    """
+    return _DATASET_CLAUSE.search(_scrubbed(sparql)) is not None
+
+
+_DATASET_CLAUSE = re.compile(r"(?<![?$:\w])FROM(?![\w:])", re.IGNORECASE)
 
 
 def _prologue(query: str, prefixes: Mapping[str, str] | None) -> str:

@@ -1,7 +1,7 @@
 """SPARQL: running queries, named queries, bindings, and result formats.
 
 Queries see every named graph as the default graph (the union of all ingested
-files). The prefixes declared in ``ontology/film.ttl`` are declared for every
+files), unless they name their own dataset with ``FROM``. The prefixes declared in ``ontology/film.ttl`` are declared for every
 query. ``SERVICE`` clauses are refused unless ``allow_network`` is given.
 
 Examples:
@@ -340,7 +340,10 @@ def _with_values(text: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> 
 
 def _run(graph: KnowledgeGraph, text: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> Any:
     """Run ``text`` with ``values`` bound (see :func:`_with_values`)."""
-    options: dict[str, Any] = {"use_default_graph_as_union": True, "prefixes": graph.ontology.prefixes}
+    from kg.endpoint import declares_dataset
+
+    union = not declares_dataset(text)  # a query with FROM keeps its own dataset
+    options: dict[str, Any] = {"use_default_graph_as_union": union, "prefixes": graph.ontology.prefixes}
     return graph.store.query(_with_values(text, values) if values else text, **options)
 
 

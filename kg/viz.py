@@ -62,7 +62,7 @@ import numpy as np
 import numpy.typing as npt
 import pyoxigraph as ox
 
-from kg.analysis import entity_graph
+from kg.analysis import Explorer, entity_graph, statements_of
 from kg.entity import resolve
 from kg.errors import KGError, QueryError
 from kg.query import query as run_query
@@ -182,6 +182,44 @@ def _filtered(
     return out
 
 
+def _neighbourhood(
+    graph: KnowledgeGraph,
+    start: str,
+    depth: int,
+    *,
+    keep_relations: set[str],
+    drop_relations: set[str],
+    keep_types: set[str],
+) -> nx.MultiDiGraph:
+    """The entity graph around ``start``, fetched outward until every entity within ``depth`` hops
+    (through the filtered graph) is closed, so that distances and degrees are those of the whole graph."""
+    explorer = Explorer(graph)
+    while True:
+        filtered = _filtered(
+            explorer.g, keep_relations=keep_relations, drop_relations=drop_relations, keep_types=keep_types,
+            start=start,
+        )
+        reached = (
+            nx.single_source_shortest_path_length(filtered.to_undirected(as_view=True), start, cutoff=depth)
+            if start in filtered
+            else {start: 0}
+        )
+        todo = set(reached) - explorer.closed
+        if not todo:
+            return explorer.g
+        explorer.expand(todo)
+
+
+def _attach_statements(graph: KnowledgeGraph, view: nx.MultiDiGraph) -> None:
+    """Fetch the statements (qualifiers, sources, quotes) of the edges a view shows."""
+    triples = [(u, data["iri"], v) for u, v, data in view.edges(data=True)]
+    found: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for begin in range(0, len(triples), 1000):
+        found.update(statements_of(graph, triples[begin : begin + 1000]))
+    for u, v, data in view.edges(data=True):
+        data["statements"] = found.get((u, data["iri"], v), [])
+
+
 def subgraph(
     graph: KnowledgeGraph,
     *,
@@ -254,7 +292,14 @@ def subgraph(
     drop_relations = {graph.ontology.relation(name).iri for name in exclude_relations}
     keep_types = {graph.ontology.ontology_class(name).label for name in types}
     start = resolve(graph, focus) if focus is not None else None
-    entities = entity_graph(graph)
+    local = query is None and start is not None
+    if local:  # only the neighbourhood is fetched: fast on a large graph
+        assert start is not None
+        entities = _neighbourhood(
+            graph, start, depth, keep_relations=keep_relations, drop_relations=drop_relations, keep_types=keep_types
+        )
+    else:
+        entities = entity_graph(graph)
     notes: list[str] = []
     query_name: str | None = None
     if query is not None:
@@ -286,6 +331,8 @@ def subgraph(
             key=lambda n: (distance.get(n, 0), -degree[n], selected.nodes[n]["label"].casefold(), n),
         )
         selected = selected.subgraph(ranked[:max_nodes]).copy()
+    if local:
+        _attach_statements(graph, selected)
     for node, data in selected.nodes(data=True):
         data["degree_total"] = entities.degree(node) if node in entities else 0
         if start is not None:
