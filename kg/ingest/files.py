@@ -353,6 +353,7 @@ def ingest(
                 f"{len(errors)} files", [p for e in errors for p in e.problems], more=sum(e.more for e in errors)
             )
         ensure_ontology(graph)
+        _return_freed_memory()
         reports = [_load(graph, item) for item in prepared]
         if prepared and graph.location is not None:
             # Compact the files the bulk loader wrote: queries on a freshly bulk-loaded store
@@ -364,6 +365,26 @@ def ingest(
             rejects.close()
         workdir.cleanup()
     return IngestReport(tuple(unchanged + reports))
+
+
+def _return_freed_memory() -> None:
+    """Hand the memory the row checking freed back to the system before the bulk loader takes its own.
+
+    Without it the peak is the two added up: at 1 M rows about 0.5 GB more (glibc keeps freed
+    memory; elsewhere this does nothing).
+    """
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()  # the row converter's caches sit in reference cycles until the collector runs
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
+    except OSError:
+        pass
 
 
 def _load(graph: KnowledgeGraph, item: _Prepared) -> FileReport:
@@ -386,17 +407,22 @@ def _load(graph: KnowledgeGraph, item: _Prepared) -> FileReport:
             statements=item.statements,
             ingested=now(),
         )
-        info = replace(info, triples=_count(graph, target))
+        statements = _count(graph, target, _STATEMENTS) if _suffix(item.path) in ANNOTATED_SUFFIXES else item.statements
+        info = replace(info, triples=_count(graph, target), statements=statements)
         register(graph, info, replaces=item.replaces)
     except BaseException:
         graph.store.remove_graph(node)
         raise
     status = "replaced" if item.replaces else "added"
-    return FileReport(item.name, resolved, target, status, item.rows, info.triples, item.statements,
+    return FileReport(item.name, resolved, target, status, item.rows, info.triples, info.statements,
                       item.rejected, tuple(item.warnings))
 
 
-def _count(graph: KnowledgeGraph, target: str) -> int:
-    """The triples in a named graph (the written lines may repeat a triple)."""
-    rows = select(graph.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}", union=False)
+_STATEMENTS = "?s a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement>"
+
+
+def _count(graph: KnowledgeGraph, target: str, pattern: str = "?s ?p ?o") -> int:
+    """The matches of ``pattern`` in a named graph: all its triples by default (the written
+    lines may repeat a triple), or, with :data:`_STATEMENTS`, its statement nodes."""
+    rows = select(graph.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ {pattern} }} }}", union=False)
     return int(getattr(rows[0][0], "value", 0))

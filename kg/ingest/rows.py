@@ -306,6 +306,7 @@ class RowConverter:
         self.warnings: list[Problem] = []
         self.header_problems: list[Problem] = []
         self.statements = 0
+        """Statement nodes written (a repeated row counts again; the store keeps one)."""
         self._columns: dict[str, Property | str] = {}
         self._emitted: set[tuple[str, str, str]] = set()
         self._entity_cache: dict[str, tuple[str, str | None]] = {}
@@ -567,17 +568,17 @@ class RowConverter:
             parts = [snode, predicate, obj, *sorted(f"{q} {v}" for q, v in qualifiers)]
             if source_node is not None:
                 parts.append(source_node)
+            # Not remembered: a repeated row writes the same triples again, which the store keeps
+            # once; remembering a million statement IRIs would cost a quarter of a gigabyte.
             statement = f"<{mint_hashed('statement', *parts)}>"
-            if (statement, "s", "") not in self._emitted:
-                self._emitted.add((statement, "s", ""))
-                self.statements += 1
-                out.append(
-                    f"{statement} {_TYPE} {_STATEMENT} .\n{statement} {_ST_SUBJECT} {snode} .\n"
-                    f"{statement} {_ST_PREDICATE} {predicate} .\n{statement} {_ST_OBJECT} {obj} .\n"
-                )
-                out += [f"{statement} {q} {v} .\n" for q, v in qualifiers]
-                if source_node is not None:
-                    out.append(f"{statement} {_DERIVED} {source_node} .\n")
+            self.statements += 1
+            out.append(
+                f"{statement} {_TYPE} {_STATEMENT} .\n{statement} {_ST_SUBJECT} {snode} .\n"
+                f"{statement} {_ST_PREDICATE} {predicate} .\n{statement} {_ST_OBJECT} {obj} .\n"
+            )
+            out += [f"{statement} {q} {v} .\n" for q, v in qualifiers]
+            if source_node is not None:
+                out.append(f"{statement} {_DERIVED} {source_node} .\n")
         return out, []
 
     def _source_name(self, text: str, cell: Cell) -> str:
