@@ -429,7 +429,14 @@ class Explorer:
         self._relation_names: dict[str, tuple[str, str]] = {}
 
     def expand(self, nodes: Iterable[str]) -> set[str]:
-        """Fetch the edges of ``nodes``; returns the entities they reach that were not in the graph."""
+        """Fetch every entity edge of ``nodes`` (IRIs), in batches of :attr:`BATCH` per query.
+
+        Args:
+            nodes: entity IRIs; those already closed are skipped.
+
+        Returns:
+            The entities the new edges reached that were not in :attr:`g` before.
+        """
         todo = sorted(set(nodes) - self.closed)
         before = set(self.g)
         for start in range(0, len(todo), self.BATCH):
@@ -498,13 +505,16 @@ class Explorer:
             self.g.add_edge(s, o, key=name, relation=name, iri=p, label=label, statements=[])
 
     def label(self, node: str) -> str:
-        """The label of any entity (also one with no relations)."""
+        """The label of any entity, also one with no relations (its compact IRI when it has no label)."""
         self._describe({node})
         return self._described[node][0]
 
     def component(self, node: str, *, limit: int) -> tuple[set[str], bool]:
-        """The component of ``node`` (expanding until it is closed, or it has more than ``limit``
-        entities); returns its members and whether it is complete."""
+        """The component of ``node``, expanding until it is closed or has more than ``limit`` entities.
+
+        Returns:
+            Its members (as far as explored) and whether that is the whole component.
+        """
         members = {node}
         frontier = {node}
         while frontier and len(members) <= limit:
@@ -564,13 +574,12 @@ def path(graph: KnowledgeGraph, a: str, b: str, *, max_paths: int = 3) -> PathRe
     label = {start: explorer.label(start), end: explorer.label(end)}
     if start == end:
         return PathResult(label[start], label[end], [[]])
-    found = _shortest_paths(explorer, start, end, max_paths)
+    found, entities = _shortest_paths(explorer, start, end, max_paths)
     if not found:
         return PathResult(
             label[start], label[end], [],
             (_describe_component(explorer, start), _describe_component(explorer, end)),
         )
-    entities = explorer.g
     attached = statements_of(graph, [t for p in found for x, y in zip(p, p[1:]) for t in _edges_between(entities, x, y)])
     return PathResult(
         label[start], label[end], [[_hop(entities, x, y, attached) for x, y in zip(p, p[1:])] for p in found]
@@ -598,26 +607,44 @@ def _k_shortest(labelled: nx.MultiDiGraph, undirected: nx.Graph, start: str, end
     return sorted(found, key=key)[:count]
 
 
-def _shortest_paths(explorer: Explorer, start: str, end: str, count: int) -> list[list[str]]:
-    """The ``count`` shortest simple paths, exploring outward from both ends (the smaller frontier first).
+_EXPLORE_LIMIT = 20_000
+"""``path`` explores at most this many entities before it builds the whole projection instead (when
+fewer paths than asked for exist, no number of shorter ones can prove that nothing is missing)."""
+
+
+def _shortest_paths(
+    explorer: Explorer, start: str, end: str, count: int
+) -> tuple[list[list[str]], nx.MultiDiGraph]:
+    """The ``count`` shortest simple paths, exploring outward from both ends (the smaller frontier
+    first), and the graph they were found in.
 
     After ``k_a`` expansions from ``start`` and ``k_b`` from ``end``, every path of length
     ``L <= k_a + k_b`` has a closed entity at one end of each of its edges, so all its edges are
     known: once the ``count``-th path found is no longer than that, no shorter one is missing.
-    When one side's frontier runs out, its whole component is known and the answer is exact.
+    When one side's frontier runs out, its whole component is known and the answer is exact. Every
+    entity of the known graph has been seen from one side, so there is no known path until the
+    two sides have seen a common entity: only then is it searched. Past :data:`_EXPLORE_LIMIT`
+    explored entities, the whole projection is built and searched instead.
     """
     seen = {start: {start}, end: {end}}
     frontier = {start: {start}, end: {end}}
     steps = {start: 0, end: 0}
+    found: list[list[str]] = []
     while True:
-        undirected = nx.Graph(explorer.g.to_undirected(as_view=True))
-        found: list[list[str]] = []
-        if start in undirected and end in undirected and nx.has_path(undirected, start, end):
-            found = _k_shortest(explorer.g, undirected, start, end, count)
-            if len(found) == count and len(found[-1]) - 1 <= steps[start] + steps[end]:
-                return found
+        if seen[start] & seen[end]:
+            undirected = nx.Graph(explorer.g.to_undirected(as_view=True))
+            if start in undirected and end in undirected and nx.has_path(undirected, start, end):
+                found = _k_shortest(explorer.g, undirected, start, end, count)
+                if len(found) == count and len(found[-1]) - 1 <= steps[start] + steps[end]:
+                    return found, explorer.g
         if not frontier[start] or not frontier[end]:
-            return found
+            return found, explorer.g
+        if len(explorer.closed) > _EXPLORE_LIMIT:
+            whole = entity_graph(explorer.graph, statements=False)
+            undirected = nx.Graph(whole.to_undirected(as_view=True))
+            if start in undirected and end in undirected and nx.has_path(undirected, start, end):
+                return _k_shortest(whole, undirected, start, end, count), whole
+            return [], explorer.g
         side = start if len(frontier[start]) <= len(frontier[end]) else end
         explorer.expand(frontier[side])
         undirected_view = explorer.g.to_undirected(as_view=True)

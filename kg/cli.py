@@ -123,7 +123,12 @@ def main(
     if endpoint is None and (update_endpoint or gsp_endpoint):
         raise typer.BadParameter("--update-endpoint and --gsp-endpoint need --endpoint (the query URL)")
     for name, url in (("endpoint", endpoint), ("update-endpoint", update_endpoint), ("gsp-endpoint", gsp_endpoint)):
-        if url and given(name.replace("-", "_")) and (urlsplit(url).username or urlsplit(url).password):
+        try:
+            parts = urlsplit(url or "")
+            userinfo = bool(parts.username or parts.password)
+        except ValueError:
+            raise typer.BadParameter(f"--{name} {url} is not a valid URL: give it like http://localhost:7878/query") from None
+        if url and given(name.replace("-", "_")) and userinfo:
             raise typer.BadParameter(
                 f"--{name} carries credentials, which other users can see in the process list: "
                 "set FILMKG_ENDPOINT_USER and FILMKG_ENDPOINT_PASSWORD (or FILMKG_ENDPOINT_TOKEN) instead"

@@ -6,9 +6,9 @@ Graph Store Protocol endpoint (bulk uploads; without it uploads go as chunked
 ``INSERT DATA`` updates). :class:`RemoteStore` gives them the few store
 operations filmkg uses, so every feature works the same on a server:
 
-- queries over "every graph" name the dataset explicitly with the protocol's
-  ``default-graph-uri`` and ``named-graph-uri`` parameters: the registry, the
-  ontology and the graphs the registry lists. A graph being uploaded is not in
+- queries over "every graph" (and ``GRAPH ?g`` patterns) name the dataset
+  explicitly with the protocol's ``default-graph-uri`` and ``named-graph-uri``
+  parameters: the registry, the ontology and the graphs the registry lists. A graph being uploaded is not in
   the registry yet, so readers never see half a file, and a server's own union
   default graph setting does not matter;
 - results come back as SPARQL JSON or N-Triples and are parsed by pyoxigraph,
@@ -44,6 +44,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from kg.errors import EndpointError, QueryError, StoreError
+from kg.ontology import FILM
+from kg.query import scrub
+from kg.sources import ONTOLOGY_GRAPH, REGISTRY_GRAPH
 
 if TYPE_CHECKING:
     import requests
@@ -75,6 +78,7 @@ DEFAULT_TIMEOUT = 60.0
 _RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 _PREFIX_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
 _BLANK = re.compile(rb"(?:^|\s)_:")
+_GRAPH_VARIABLE = re.compile(r"\bGRAPH\s*[?$]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class Endpoints:
         Raises:
             EndpointError: a URL carries a user name or password.
         """
+        self.check_urls()
         for url in (self.query, self.update, self.gsp):
             if url is not None and (urlsplit(url).username or urlsplit(url).password):
                 raise EndpointError(
@@ -118,8 +123,12 @@ class Endpoints:
         for url in (self.query, self.update, self.gsp):
             if url is None:
                 continue
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
+            try:
+                parts = urlsplit(url)
+                valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+            except ValueError:
+                valid = False
+            if not valid:
                 raise EndpointError(
                     f'"{url}" is not an http(s) URL: give the full URL, for example http://localhost:7878/query'
                 )
@@ -128,10 +137,48 @@ class Endpoints:
         return self.query
 
 
+def credentials() -> tuple[str | None, tuple[str, str] | None]:
+    """The bearer token, or the basic user and password, from the environment (surrounding
+    whitespace removed, so that a token read from a file with its newline works).
+
+    Raises:
+        EndpointError: a value HTTP cannot carry; the message names the variable, never the value.
+
+    Examples:
+        >>> import os
+        >>> os.environ[TOKEN_ENV] = "abc\\n"
+        >>> credentials()
+        ('abc', None)
+        >>> os.environ[TOKEN_ENV] = "a b"
+        >>> credentials()
+        Traceback (most recent call last):
+        ...
+        kg.errors.EndpointError: FILMKG_ENDPOINT_TOKEN holds a space or control character, which HTTP headers cannot carry
+        >>> del os.environ[TOKEN_ENV]
+    """
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if token:
+        if any(c.isspace() or not c.isprintable() or ord(c) > 126 for c in token):
+            raise EndpointError(f"{TOKEN_ENV} holds a space or control character, which HTTP headers cannot carry")
+        return token, None
+    user = os.environ.get(USER_ENV, "").strip()
+    if not user:
+        return None, None
+    password = os.environ.get(PASSWORD_ENV, "").strip("\r\n")
+    for name, value in ((USER_ENV, user), (PASSWORD_ENV, password)):
+        if not value.isprintable() or not all(ord(c) < 128 for c in value):
+            raise EndpointError(
+                f"{name} holds a character HTTP basic authentication cannot carry (use ASCII letters, "
+                f"digits and punctuation, or {TOKEN_ENV})"
+            )
+    if ":" in user:
+        raise EndpointError(f"{USER_ENV} cannot hold a colon (HTTP basic authentication separates user and password with it)")
+    return None, (user, password)
+
+
 def _without_credentials(url: str) -> str:
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
+    netloc = parts.netloc.rsplit("@", 1)[-1]
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
@@ -156,11 +203,11 @@ class RemoteStore:
         self.requests_sent = 0
         self._session: requests.Session | None = requests.Session()
         self._session.headers["User-Agent"] = "filmkg"
-        token = os.environ.get(TOKEN_ENV)
-        if token:
+        token, basic = credentials()
+        if token is not None:
             self._session.headers["Authorization"] = f"Bearer {token}"
-        elif os.environ.get(USER_ENV):
-            self._session.auth = (os.environ[USER_ENV], os.environ.get(PASSWORD_ENV, ""))
+        elif basic is not None:
+            self._session.auth = basic
 
     # ------------------------------------------------------------------ HTTP
 
@@ -183,8 +230,8 @@ class RemoteStore:
                 f"cannot reach the SPARQL endpoint {url} ({_reason(exc)}): check that the server is running "
                 "and the URL (--endpoint, --update-endpoint, --gsp-endpoint)"
             ) from None
-        except requests.RequestException as exc:
-            raise EndpointError(f"the request to {url} failed: {exc}") from None
+        except requests.RequestException as exc:  # its text may quote headers, so credentials: not shown
+            raise EndpointError(f"the request to {url} failed ({type(exc).__name__})") from None
         if response.status_code >= 400:
             raise _http_error(url, response)
         return response
@@ -206,9 +253,14 @@ class RemoteStore:
         """
         text = _prologue(query, prefixes) + query
         form: list[tuple[str, str]] = [("query", text)]
-        if use_default_graph_as_union and not declares_dataset(query):
-            graphs = self.graphs()
-            form += [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+        if not declares_dataset(query):
+            if use_default_graph_as_union:
+                graphs = self.graphs()
+                form += [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+            elif _GRAPH_VARIABLE.search(_scrubbed(query)):
+                # GRAPH ?g ranges over the filmkg graphs only: not over graphs being uploaded,
+                # left by a failed upload, or written by other applications on the same server.
+                form += [("named-graph-uri", g) for g in self.graphs()]
         try:
             response = self._send(
                 "POST", self.endpoints.query, data=form, headers={"Accept": _RESULTS_ACCEPT}
@@ -277,9 +329,6 @@ class RemoteStore:
 
     def graphs(self) -> list[str]:
         """The filmkg graphs: the registry, the ontology and every graph the registry lists."""
-        from kg.ontology import FILM
-        from kg.sources import ONTOLOGY_GRAPH, REGISTRY_GRAPH
-
         rows = self.query(f"SELECT ?g WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g a <{FILM}SourceFile> }} }}")
         assert isinstance(rows, ox.QuerySolutions)
         return [REGISTRY_GRAPH, ONTOLOGY_GRAPH, *sorted(row[0].value for row in rows)]
@@ -336,7 +385,8 @@ READ_ONLY = (
 
 def rdflib_dataset(endpoints: Endpoints) -> Dataset:
     """An rdflib :class:`~rdflib.Dataset` over the server, through rdflib's SPARQL store
-    (with the credentials from the environment).
+    (with the credentials from the environment). rdflib sends no filmkg dataset, so queries
+    through it see the data with ``GRAPH ?g { ... }`` patterns; :func:`kg.query.query` needs none.
 
     Examples:
         >>> rdflib_dataset(Endpoints("http://127.0.0.1:9/query")).store.query_endpoint
@@ -346,10 +396,11 @@ def rdflib_dataset(endpoints: Endpoints) -> Dataset:
     from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 
     options: dict[str, Any] = {}
-    if os.environ.get(TOKEN_ENV):
-        options["headers"] = {"Authorization": f"Bearer {os.environ[TOKEN_ENV]}"}
-    elif os.environ.get(USER_ENV):
-        options["auth"] = (os.environ[USER_ENV], os.environ.get(PASSWORD_ENV, ""))
+    token, basic = credentials()
+    if token is not None:
+        options["headers"] = {"Authorization": f"Bearer {token}"}
+    elif basic is not None:
+        options["auth"] = basic
     store = SPARQLUpdateStore(
         query_endpoint=endpoints.query, update_endpoint=endpoints.update, method="POST", **options
     )
@@ -408,8 +459,6 @@ def _parse_results(response: requests.Response) -> ox.QuerySolutions | ox.QueryB
 
 
 def _scrubbed(sparql: str) -> str:
-    from kg.query import scrub
-
     return scrub(sparql)
 
 
@@ -423,7 +472,7 @@ def declares_dataset(sparql: str) -> bool:
     return _DATASET_CLAUSE.search(_scrubbed(sparql)) is not None
 
 
-_DATASET_CLAUSE = re.compile(r"(?<![?$:\w])FROM(?![\w:])", re.IGNORECASE)
+_DATASET_CLAUSE = re.compile(r"(?<![?$:\w.-])FROM(?![\w:.-])", re.IGNORECASE)
 
 
 def _prologue(query: str, prefixes: Mapping[str, str] | None) -> str:

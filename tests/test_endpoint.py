@@ -1099,3 +1099,68 @@ def test_rdflib_dataset_sends_the_credentials(proxy: Proxy, monkeypatch: pytest.
         list(kg.dataset.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
     assert proxy.requests
     assert {r.headers.get("authorization") for r in proxy.requests} == {"Bearer tok-456"}
+
+
+# ------------------------------------------------------------------------------------------ review fixes
+
+
+def test_a_token_read_with_its_newline_works(proxy: Proxy, tiny_csv: Path) -> None:
+    ok([*proxy.server.args(), "ingest", str(tiny_csv)], env={"FILMKG_ENDPOINT_TOKEN": "tok-123\n"})
+    assert {r.headers.get("authorization") for r in proxy.requests} == {"Bearer tok-123"}
+
+
+@pytest.mark.parametrize(
+    ("env", "variable", "secret"),
+    [
+        ({"FILMKG_ENDPOINT_TOKEN": "s3cr3t tok"}, "FILMKG_ENDPOINT_TOKEN", "s3cr3t"),
+        ({"FILMKG_ENDPOINT_TOKEN": "s3cr3t\ntok"}, "FILMKG_ENDPOINT_TOKEN", "s3cr3t"),
+        ({"FILMKG_ENDPOINT_USER": "bob", "FILMKG_ENDPOINT_PASSWORD": "s3cr3t密码"}, "FILMKG_ENDPOINT_PASSWORD", "s3cr3t"),
+        ({"FILMKG_ENDPOINT_USER": "bob:s3cr3t"}, "FILMKG_ENDPOINT_USER", "s3cr3t"),
+    ],
+    ids=["space in token", "newline in token", "non-ASCII password", "colon in user"],
+)
+def test_credentials_http_cannot_carry_are_refused_without_showing_them(
+    env: dict[str, str], variable: str, secret: str, server: Server
+) -> None:
+    message = clean_failure([*server.args(), "sources"], env=env)
+    assert variable in message
+    assert secret not in message
+
+
+def test_a_malformed_url_is_a_usage_error() -> None:
+    run = invoke(["--endpoint", "http://[::1", "sources"], ok=False)
+    assert run.exit_code == 2, run.output
+    assert "--endpoint http://[::1 is not a valid URL" in plain(run.stderr)
+    assert run.exception is SystemExit and "Traceback" not in run.output
+
+
+def test_a_port_out_of_range_is_a_clear_message() -> None:
+    message = clean_failure(["--endpoint", "http://127.0.0.1:99999/query", "sources"])
+    assert '"http://127.0.0.1:99999/query" is not an http(s) URL' in message
+
+
+def test_a_graph_left_by_a_failed_ingest_is_not_seen_by_any_command(
+    server: Server, anora_file: Path, tmp_path: Path
+) -> None:
+    """The upload lands, the registry swap fails (a wrong update URL): nothing about the file shows,
+    also not in the commands that walk ``GRAPH ?g`` (neighbours, paths, views, statistics)."""
+    full = server.args()
+    ok([*full, "ingest", str(anora_file)])
+    ghost = tmp_path / "ghost.csv"
+    ghost.write_text("subject,predicate,object\nMikey Madison,acted-in,Ghost Film\n", encoding="utf-8")
+    broken = ["--endpoint", server.query_url, "--update-endpoint", f"{server.base}/nope", "--gsp-endpoint", server.gsp_url]
+    message = clean_failure([*broken, "ingest", str(ghost)])
+    assert "404" in message
+    assert len(source_graphs(server)) == 2  # the partly ingested graph is on the server, not in the registry
+    for command in (["neighbors", "Mikey Madison", "--depth", "2"], ["analyze", "stats"], ["path", "Sean Baker", "Mikey Madison"]):
+        assert "Ghost" not in ok([*full, *command]).stdout, command
+    view = tmp_path / "view.html"
+    ok([*full, "viz", "--focus", "Mikey Madison", "-o", str(view)])
+    assert "Ghost" not in view.read_text(encoding="utf-8")
+
+
+def test_a_prefixed_name_ending_in_from_is_not_a_dataset_clause(embedded: list[str], remote: list[str]) -> None:
+    sparql = "PREFIX ex: <http://example.org/> SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?p != ex:moved-from) }"
+    for args in (embedded, remote):
+        count = int(ok([*args, "query", "--format", "csv", sparql]).stdout.split()[1])
+        assert count > 1000

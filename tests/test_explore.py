@@ -143,3 +143,27 @@ def test_explorer_fetches_only_the_neighbourhood() -> None:
     assert set(explorer.g) == {_iri("Person 0"), _iri("Person 1"), _iri("Film 0")}
     assert explorer.closed == {_iri("Person 0"), _iri("Film 0")}
     assert entity_graph(graph, statements=False).number_of_nodes() == 60  # the whole graph is far bigger
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(facts, st.sampled_from(NAMES), st.sampled_from(NAMES), st.integers(min_value=1, max_value=4))
+def test_path_past_the_exploration_limit_searches_the_whole_projection(
+    rows: list[tuple[str, str, str]], a: str, b: str, k: int
+) -> None:
+    """With a limit of one explored entity, ``path`` builds the whole projection: same answers."""
+    import kg.analysis
+
+    graph = _graph(rows)
+    whole = nx.Graph(entity_graph(graph, statements=False).to_undirected(as_view=True))
+    start, end = _iri(a), _iri(b)
+    if start not in whole or end not in whole or start == end or not nx.has_path(whole, start, end):
+        return
+    expected = [len(p) - 1 for p in islice(nx.shortest_simple_paths(whole, start, end), k)]
+    limit = kg.analysis._EXPLORE_LIMIT
+    kg.analysis._EXPLORE_LIMIT = 1
+    try:
+        result = path(graph, a, b, max_paths=k)
+    finally:
+        kg.analysis._EXPLORE_LIMIT = limit
+    assert [len(hops) for hops in result.paths] == expected
+    assert all(hop.source.startswith("Article ") for hops in result.paths for hop in hops)

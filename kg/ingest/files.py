@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,7 @@ from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.errors import IngestError, Problem
+from kg.errors import IngestError, KGError, Problem
 from kg.ingest.rdf import RDF_SUFFIXES, read_rdf
 from kg.ingest.rows import ANNOTATED_SUFFIXES, Row, RowConverter, read_rows
 from kg.ontology import mint_hashed
@@ -411,7 +412,10 @@ def _load(graph: KnowledgeGraph, item: _Prepared) -> FileReport:
         info = replace(info, triples=_count(graph, target), statements=statements)
         register(graph, info, replaces=item.replaces)
     except BaseException:
-        graph.store.remove_graph(node)
+        try:
+            graph.store.remove_graph(node)
+        except KGError as cleanup:  # keep the error that stopped the load; no query sees this graph
+            logging.getLogger(__name__).warning("could not drop the partly loaded graph %s: %s", target, cleanup)
         raise
     status = "replaced" if item.replaces else "added"
     return FileReport(item.name, resolved, target, status, item.rows, info.triples, info.statements,
