@@ -413,7 +413,7 @@ class Explorer:
         >>> _ = kg.ingest(p)
         >>> explorer = Explorer(kg)
         >>> sorted(explorer.g.nodes[n]["label"] for n in explorer.expand({"https://w3id.org/filmkg/resource/anora"}))
-        ['Anora', 'Mikey Madison', 'Sean Baker']
+        ['Mikey Madison', 'Sean Baker']
     """
 
     BATCH = 400
@@ -435,10 +435,10 @@ class Explorer:
             nodes: entity IRIs; those already closed are skipped.
 
         Returns:
-            The entities the new edges reached that were not in :attr:`g` before.
+            The entities next to ``nodes`` (either direction), also those known before.
         """
-        todo = sorted(set(nodes) - self.closed)
-        before = set(self.g)
+        wanted = set(nodes)
+        todo = sorted(wanted - self.closed)
         for start in range(0, len(todo), self.BATCH):
             batch = todo[start : start + self.BATCH]
             values = " ".join(f"<{n}>" for n in batch)
@@ -456,7 +456,8 @@ class Explorer:
             for s, p, o in triples:
                 self._add(s, p, o)
             self.closed.update(batch)
-        return set(self.g) - before
+        view = self.g.to_undirected(as_view=True)
+        return {n for f in wanted if f in self.g for n in view.neighbors(f)}
 
     def _describe(self, iris: set[str]) -> None:
         """Labels and types of entities not seen yet (from the data graphs, as :func:`entity_graph`)."""
@@ -518,11 +519,8 @@ class Explorer:
         members = {node}
         frontier = {node}
         while frontier and len(members) <= limit:
-            self.expand(frontier)
-            undirected = self.g.to_undirected(as_view=True)
-            reached = set(nx.node_connected_component(undirected, node)) if node in self.g else {node}
-            frontier = reached - self.closed
-            members = reached
+            frontier = self.expand(frontier) - members
+            members |= frontier
         return members, not frontier
 
 
@@ -646,11 +644,8 @@ def _shortest_paths(
                 return _k_shortest(whole, undirected, start, end, count), whole
             return [], explorer.g
         side = start if len(frontier[start]) <= len(frontier[end]) else end
-        explorer.expand(frontier[side])
-        undirected_view = explorer.g.to_undirected(as_view=True)
-        nxt = {n for f in frontier[side] if f in explorer.g for n in undirected_view.neighbors(f)} - seen[side]
-        seen[side] |= nxt
-        frontier[side] = nxt
+        frontier[side] = explorer.expand(frontier[side]) - seen[side]
+        seen[side] |= frontier[side]
         steps[side] += 1
 
 
@@ -681,9 +676,7 @@ def neighbors(graph: KnowledgeGraph, entity: str, *, depth: int = 1) -> list[Nei
     for _ in range(depth):  # the entities nearer than ``depth`` are closed: every edge they have is known
         if not frontier:
             break
-        explorer.expand(frontier)
-        view = explorer.g.to_undirected(as_view=True)
-        frontier = {n for f in frontier if f in explorer.g for n in view.neighbors(f)} - explorer.closed
+        frontier = explorer.expand(frontier) - explorer.closed
     entities = explorer.g
     if start not in entities:
         return []

@@ -200,7 +200,6 @@ class RemoteStore:
         self.endpoints = endpoints
         self.timeout = timeout if timeout is not None else _env_number(TIMEOUT_ENV, DEFAULT_TIMEOUT)
         self.chunk_bytes = chunk_bytes if chunk_bytes is not None else int(_env_number(CHUNK_ENV, CHUNK_BYTES))
-        self.requests_sent = 0
         self._session: requests.Session | None = requests.Session()
         self._session.headers["User-Agent"] = "filmkg"
         token, basic = credentials()
@@ -217,7 +216,6 @@ class RemoteStore:
 
         if self._session is None:
             raise StoreError("this knowledge graph is closed: connect again")
-        self.requests_sent += 1
         try:
             response = self._session.request(method, url, timeout=self.timeout, **options)
         except requests.Timeout:
@@ -257,7 +255,7 @@ class RemoteStore:
             if use_default_graph_as_union:
                 graphs = self.graphs()
                 form += [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
-            elif _GRAPH_VARIABLE.search(_scrubbed(query)):
+            elif _GRAPH_VARIABLE.search(scrub(query)):
                 # GRAPH ?g ranges over the filmkg graphs only: not over graphs being uploaded,
                 # left by a failed upload, or written by other applications on the same server.
                 form += [("named-graph-uri", g) for g in self.graphs()]
@@ -458,10 +456,6 @@ def _parse_results(response: requests.Response) -> ox.QuerySolutions | ox.QueryB
         raise EndpointError(f"the SPARQL endpoint {response.url} sent an answer that does not parse: {exc}") from None
 
 
-def _scrubbed(sparql: str) -> str:
-    return scrub(sparql)
-
-
 def declares_dataset(sparql: str) -> bool:
     """Whether a query names its own dataset with ``FROM`` or ``FROM NAMED`` (then it keeps it).
 
@@ -469,7 +463,7 @@ def declares_dataset(sparql: str) -> bool:
         >>> declares_dataset("SELECT * FROM <http://e/g> WHERE { ?s ?p ?o }"), declares_dataset("SELECT ?from {}")
         (True, False)
     """
-    return _DATASET_CLAUSE.search(_scrubbed(sparql)) is not None
+    return _DATASET_CLAUSE.search(scrub(sparql)) is not None
 
 
 _DATASET_CLAUSE = re.compile(r"(?<![?$:\w.-])FROM(?![\w:.-])", re.IGNORECASE)
@@ -479,7 +473,7 @@ def _prologue(query: str, prefixes: Mapping[str, str] | None) -> str:
     """PREFIX lines for the ``prefixes`` the query does not declare itself."""
     if not prefixes:
         return ""
-    declared = {m.group(1) or "" for m in _PREFIX_DECLARED.finditer(_scrubbed(query))}
+    declared = {m.group(1) or "" for m in _PREFIX_DECLARED.finditer(scrub(query))}
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items() if p not in declared)
 
 
@@ -489,13 +483,11 @@ def _local_syntax_check(query: str, prefixes: Mapping[str, str] | None) -> None:
     The query runs on an empty in-memory store, so a valid one costs nothing; ``SERVICE`` is
     never reached because the check only runs for queries the server refused.
     """
-    if re.search(r"\bSERVICE\b", _scrubbed(query), re.IGNORECASE):
+    if re.search(r"\bSERVICE\b", scrub(query), re.IGNORECASE):
         return
     try:
         ox.Store().query(query, prefixes=dict(prefixes) if prefixes else None)
-    except SyntaxError:
-        raise
-    except (OSError, ValueError, RuntimeError):
+    except (OSError, ValueError, RuntimeError):  # it parses; it failed for another reason
         return
 
 

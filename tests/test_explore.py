@@ -137,9 +137,9 @@ def test_explorer_fetches_only_the_neighbourhood() -> None:
     rows = [(f"Person {i}", "acted-in", f"Film {i // 2}") for i in range(40)]
     graph = _graph(rows)
     explorer = Explorer(graph)
-    explorer.expand({_iri("Person 0")})
+    assert explorer.expand({_iri("Person 0")}) == {_iri("Film 0")}
     assert set(explorer.g) == {_iri("Person 0"), _iri("Film 0")}
-    explorer.expand({_iri("Film 0")})
+    assert explorer.expand({_iri("Film 0")}) == {_iri("Person 0"), _iri("Person 1")}
     assert set(explorer.g) == {_iri("Person 0"), _iri("Person 1"), _iri("Film 0")}
     assert explorer.closed == {_iri("Person 0"), _iri("Film 0")}
     assert entity_graph(graph, statements=False).number_of_nodes() == 60  # the whole graph is far bigger
