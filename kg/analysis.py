@@ -29,24 +29,24 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations, islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import networkx as nx
 import pyoxigraph as ox
 
 from kg.entity import resolve
-from kg.errors import KGError
-from kg.ontology import FILM
-from kg.sources import ONTOLOGY_GRAPH, REGISTRY_GRAPH
-from kg.store import select
+from kg.errors import KGError, UsageError
+from kg.registry import sources as registry_sources
+from kg.statements import Key, Statement, labels_for, read_statements
+from kg.store import GraphStore
+from kg.vocab import FILM, ONTOLOGY_GRAPH, REGISTRY_GRAPH
 
 if TYPE_CHECKING:
     import pandas
 
-    from kg.graph import KnowledgeGraph
-
 __all__ = [
     "MEASURES",
+    "Network",
     "PROJECTIONS",
     "Explorer",
     "Hop",
@@ -63,10 +63,20 @@ __all__ = [
     "to_networkx",
 ]
 
-PROJECTIONS = ("entity", "collaboration", "person-film")
-"""The projections :func:`to_networkx` can build."""
-MEASURES = ("degree", "betweenness", "pagerank")
-"""The centrality measures :func:`centrality` computes."""
+Network = nx.Graph
+"""A networkx graph (the type of every projection), for modules that do not import networkx."""
+Projection = Literal["entity", "collaboration", "person-film"]
+"""A projection :func:`to_networkx` can build."""
+PROJECTIONS: tuple[str, ...] = get_args(Projection)
+Measure = Literal["degree", "betweenness", "pagerank"]
+"""A centrality measure :func:`centrality` computes."""
+MEASURES: tuple[str, ...] = get_args(Measure)
+MAX_PATHS = 3
+"""How many paths :func:`path` gives by default."""
+TOP = 10
+"""How many entities :func:`centrality` ranks by default."""
+SEED = 42
+"""The random seed of :func:`communities` by default, for repeatable results."""
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -82,7 +92,7 @@ def _graphs_filter() -> str:
     return f"FILTER(?g NOT IN (<{ONTOLOGY_GRAPH}>, <{REGISTRY_GRAPH}>))"
 
 
-def _labels_and_types(graph: KnowledgeGraph) -> tuple[dict[str, str], dict[str, list[str]]]:
+def _labels_and_types(graph: GraphStore) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Every IRI's label (the smallest, when several) and class labels, from the data graphs."""
     labels: dict[str, str] = {}
     for e, label in _pairs(graph, f"<{_RDFS}label>", literal=True):
@@ -94,84 +104,40 @@ def _labels_and_types(graph: KnowledgeGraph) -> tuple[dict[str, str], dict[str, 
     return labels, dict(types)
 
 
-def _pairs(graph: KnowledgeGraph, predicate: str, *, literal: bool = False) -> list[tuple[str, str]]:
+def _pairs(graph: GraphStore, predicate: str, *, literal: bool = False) -> list[tuple[str, str]]:
     """(subject, object) value pairs of one predicate in the data graphs (not the ontology or registry)."""
     kind = "isLITERAL" if literal else "isIRI"
-    rows = graph.store.query(
+    rows = graph.store.select(
         f"SELECT ?s ?o WHERE {{ GRAPH ?g {{ ?s {predicate} ?o }} {_graphs_filter()} FILTER({kind}(?o)) }}"
     )
-    return [(row[0].value, row[1].value) for row in rows]  # type: ignore[union-attr]  # a SELECT gives solutions
+    return [(row[0].value, row[1].value) for row in rows]
 
 
 def _value(term: Any) -> str:
     return str(term.value) if term is not None and hasattr(term, "value") else ""
 
 
-def _text(graph: KnowledgeGraph, term: Any, labels: dict[str, str]) -> str:
+def _text(graph: GraphStore, term: Any, labels: dict[str, str]) -> str:
     if isinstance(term, ox.NamedNode):
         return labels.get(term.value) or graph.ontology.label(term.value)
     return _value(term)
 
 
 def statements_of(
-    graph: KnowledgeGraph, triples: Iterable[tuple[str, str, str]] | None = None, *, labels: dict[str, str] | None = None
-) -> dict[tuple[str, str, str], list[dict[str, str]]]:
-    """The statements describing (subject, predicate, object) IRI triples (all of them when ``None``):
-    for each, one dict per statement of its qualifiers by name, ``source`` and ``quote``."""
-    values = ""
+    graph: GraphStore, triples: Iterable[tuple[str, str, str]] | None = None, *, labels: dict[str, str] | None = None
+) -> dict[tuple[str, str, str], list[Statement]]:
+    """The statements describing (subject, relation, object) IRI triples (all of them when ``None``),
+    keyed by the IRIs; see :func:`kg.statements.read_statements`."""
+    keys: list[Key] | None = None
     if triples is not None:
-        wanted = sorted(set(triples))
-        if not wanted:
+        keys = [(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)) for s, p, o in set(triples)]
+        if not keys:
             return {}
-        values = "VALUES (?s ?p ?o) { " + " ".join(f"(<{a}> <{b}> <{c}>)" for a, b, c in wanted) + " }"
-    rows = graph.store.query(
-        f"""SELECT ?st ?s ?p ?o ?q ?v WHERE {{ {values}
-              ?st <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o ; ?q ?v .
-              FILTER(?q NOT IN (<{_RDF}type>, <{_RDF}subject>, <{_RDF}predicate>, <{_RDF}object>))
-            }} ORDER BY ?st ?q ?v""",
-        use_default_graph_as_union=True,
-    )
-    if labels is None:
-        needed = set()
-        solutions = list(rows)  # type: ignore[arg-type]
-        for row in solutions:
-            if isinstance(row[5], ox.NamedNode):
-                needed.add(row[5].value)
-        labels = _labels_for(graph, needed)
-    else:
-        solutions = list(rows)  # type: ignore[arg-type]
-    details: dict[str, dict[str, str]] = defaultdict(dict)
-    keys: dict[str, tuple[str, str, str]] = {}
-    names: dict[str, str] = {}
-    for st_term, s, p, o, q_term, v in solutions:
-        st, q = st_term.value, q_term.value
-        keys[st] = (s.value, p.value, o.value)
-        if q not in names:
-            prop = graph.ontology.properties.get(q)
-            names[q] = "source" if q == _PROV + "wasDerivedFrom" else prop.name if prop else graph.ontology.compact(q)
-        name = names[q]
-        text = _text(graph, v, labels)
-        details[st][name] = text if name not in details[st] else f"{details[st][name]}; {text}"
-    out: dict[tuple[str, str, str], list[dict[str, str]]] = defaultdict(list)
-    for st, key in keys.items():
-        out[key].append(details[st])
-    return out
+    found = read_statements(graph, keys, labels=labels)
+    return {(s.value, p.value, _value(o)): items for (s, p, o), items in found.items()}
 
 
-def _labels_for(graph: KnowledgeGraph, iris: set[str]) -> dict[str, str]:
-    if not iris:
-        return {}
-    values = " ".join(f"<{i}>" for i in sorted(iris))
-    rows = select(graph.store, f"SELECT ?e ?l WHERE {{ VALUES ?e {{ {values} }} ?e <{_RDFS}label> ?l }}")
-    out: dict[str, str] = {}
-    for row in rows:
-        e, label = _value(row[0]), _value(row[1])
-        if e not in out or label < out[e]:
-            out[e] = label
-    return out
-
-
-def entity_graph(graph: KnowledgeGraph, *, statements: bool = True) -> nx.MultiDiGraph:
+def entity_graph(graph: GraphStore, *, statements: bool = True) -> nx.MultiDiGraph:
     """The entity projection: entities as nodes, relations as edges keyed by relation name.
 
     Entities with no relation (a character named only as a qualifier) are not nodes; see
@@ -195,12 +161,12 @@ def entity_graph(graph: KnowledgeGraph, *, statements: bool = True) -> nx.MultiD
 
 
 def _entity_graph(
-    graph: KnowledgeGraph, labels: dict[str, str], types: dict[str, list[str]], *, statements: bool
+    graph: GraphStore, labels: dict[str, str], types: dict[str, list[str]], *, statements: bool
 ) -> nx.MultiDiGraph:
     not_entities = {graph.ontology.label(c) for c in _NOT_ENTITIES}
     skipped = {p for p in _EXCLUDED_PREDICATES} | {q.iri for q in graph.ontology.qualifiers}
     excluded = ", ".join(f"<{p}>" for p in sorted(skipped))
-    rows = graph.store.query(
+    rows = graph.store.select(
         f"""SELECT ?s ?p ?o WHERE {{
               GRAPH ?g {{ ?s ?p ?o }} {_graphs_filter()}
               FILTER(isIRI(?o) && ?p NOT IN ({excluded}))
@@ -209,7 +175,7 @@ def _entity_graph(
     attached = statements_of(graph, labels=labels) if statements else {}
     out = nx.MultiDiGraph()
     relation_names: dict[str, tuple[str, str]] = {}
-    for s_term, p_term, o_term in rows:  # type: ignore[union-attr]  # a SELECT gives solutions
+    for s_term, p_term, o_term in rows:
         if not isinstance(s_term, ox.NamedNode):
             continue
         s, p, o = s_term.value, p_term.value, o_term.value
@@ -232,7 +198,7 @@ def _entity_graph(
     return out
 
 
-def _people_films(graph: KnowledgeGraph) -> tuple[nx.MultiDiGraph, dict[str, dict[str, set[str]]]]:
+def _people_films(graph: GraphStore) -> tuple[nx.MultiDiGraph, dict[str, dict[str, set[str]]]]:
     """The entity graph and, for each person, the films they worked on with the relations used."""
     entities = entity_graph(graph, statements=False)
     scene_of = FILM + "sceneOf"
@@ -250,7 +216,7 @@ def _people_films(graph: KnowledgeGraph) -> tuple[nx.MultiDiGraph, dict[str, dic
     return entities, worked
 
 
-def collaboration_graph(graph: KnowledgeGraph) -> nx.Graph:
+def collaboration_graph(graph: GraphStore) -> nx.Graph:
     """The collaboration projection: people linked when they worked on the same film.
 
     Edge attributes: ``weight`` (shared films), ``films`` (their labels) and ``relations``
@@ -279,7 +245,7 @@ def collaboration_graph(graph: KnowledgeGraph) -> nx.Graph:
     return out
 
 
-def person_film_graph(graph: KnowledgeGraph) -> nx.Graph:
+def person_film_graph(graph: GraphStore) -> nx.Graph:
     """The bipartite person–film projection (node attribute ``bipartite``: 0 people, 1 films).
 
     Edge attribute ``relations``: how the person worked on the film.
@@ -294,7 +260,7 @@ def person_film_graph(graph: KnowledgeGraph) -> nx.Graph:
     return out
 
 
-def to_networkx(graph: KnowledgeGraph, projection: str = "entity", *, statements: bool = True) -> nx.Graph:
+def to_networkx(graph: GraphStore, projection: Projection = "entity", *, statements: bool = True) -> nx.Graph:
     """The named projection: ``entity``, ``collaboration`` or ``person-film``.
 
     Args:
@@ -309,31 +275,41 @@ def to_networkx(graph: KnowledgeGraph, projection: str = "entity", *, statements
         return entity_graph(graph, statements=statements)
     builders = {"collaboration": collaboration_graph, "person-film": person_film_graph}
     if projection not in builders:
-        raise KGError(f'unknown projection "{projection}": use one of {", ".join(PROJECTIONS)}')
+        raise UsageError(f'unknown projection "{projection}": use one of {", ".join(PROJECTIONS)}')
     return builders[projection](graph)
 
 
 @dataclass(frozen=True)
 class Hop:
-    """One step of a path: ``subject --relation--> object``, walked ``forward`` or backward."""
+    """One step of a path: ``subject --relation--> object``, walked ``forward`` or backward, with every
+    statement behind it (its qualifiers, sources and quotes)."""
 
     subject: str
     relation: str
     object: str
     forward: bool
-    qualifiers: dict[str, str] = field(default_factory=dict)
-    source: str = ""
-    quote: str = ""
+    statements: tuple[Statement, ...] = ()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source behind the hop, once each."""
+        return tuple(dict.fromkeys(src for st in self.statements for src in st.sources))
+
+    @property
+    def quotes(self) -> tuple[str, ...]:
+        """Every quote behind the hop, once each."""
+        return tuple(dict.fromkeys(q for st in self.statements for q in st.quotes))
 
     def __str__(self) -> str:
         text = f"{self.subject} —{self.relation}→ {self.object}"
-        extra = ", ".join(f"{k}: {v}" for k, v in self.qualifiers.items())
-        if extra:
-            text += f"  [{extra}]"
-        if self.source:
-            text += f"\n      source: {self.source}"
-        if self.quote:
-            text += f"\n      quote: “{self.quote}”"
+        for number, statement in enumerate(self.statements):
+            extra = ", ".join(f"{k}: {v}" for k, v in statement.qualifier_pairs())
+            if extra:
+                text += f"  [{extra}]" if number == 0 else f"\n      [{extra}]"
+            for source in statement.sources:
+                text += f"\n      source: {source}"
+            for quote in statement.quotes:
+                text += f"\n      quote: “{quote}”"
         return text
 
 
@@ -361,13 +337,6 @@ class PathResult:
         return "\n".join(lines)
 
 
-def _component_name(g: nx.Graph, node: str) -> str:
-    members = nx.node_connected_component(g, node)
-    hub = max(members, key=lambda n: (g.degree(n), n))
-    label = g.nodes[hub].get("label", hub)
-    return f"a component of {len(members)} entit{'y' if len(members) == 1 else 'ies'} around {label}"
-
-
 def _edges_between(entities: nx.MultiDiGraph, a: str, b: str) -> list[tuple[str, str, str]]:
     """The (subject, predicate IRI, object) triples joining two entities, either way."""
     out = []
@@ -378,7 +347,7 @@ def _edges_between(entities: nx.MultiDiGraph, a: str, b: str) -> list[tuple[str,
 
 
 def _hop(
-    entities: nx.MultiDiGraph, a: str, b: str, attached: dict[tuple[str, str, str], list[dict[str, str]]]
+    entities: nx.MultiDiGraph, a: str, b: str, attached: dict[tuple[str, str, str], list[Statement]]
 ) -> Hop:
     forward = entities.has_edge(a, b)
     u, v = (a, b) if forward else (b, a)
@@ -386,13 +355,9 @@ def _hop(
         entities.get_edge_data(u, v).values(), key=lambda d: (not attached.get((u, d["iri"], v)), d["relation"])
     )
     data = options[0]
-    found = attached.get((u, data["iri"], v)) or [{}]
-    first = dict(found[0])
-    source = first.pop("source", "")
-    quote = first.pop("quote", "")
     return Hop(
         subject=entities.nodes[u]["label"], relation=data["label"], object=entities.nodes[v]["label"],
-        forward=forward, qualifiers=first, source=source, quote=quote,
+        forward=forward, statements=tuple(attached.get((u, data["iri"], v), [])),
     )
 
 
@@ -418,7 +383,7 @@ class Explorer:
 
     BATCH = 400
 
-    def __init__(self, graph: KnowledgeGraph) -> None:
+    def __init__(self, graph: GraphStore) -> None:
         self.graph = graph
         self.g = nx.MultiDiGraph()
         self.closed: set[str] = set()
@@ -442,14 +407,12 @@ class Explorer:
         for start in range(0, len(todo), self.BATCH):
             batch = todo[start : start + self.BATCH]
             values = " ".join(f"<{n}>" for n in batch)
-            rows = select(
-                self.graph.store,
+            rows = self.graph.store.select(
                 f"""SELECT ?s ?p ?o WHERE {{
                       {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}
                       UNION {{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}
                       {_graphs_filter()} FILTER(isIRI(?s) && isIRI(?o) && ?p NOT IN ({self._excluded}))
                     }}""",
-                union=False,
             )
             triples = sorted({(r[0].value, r[1].value, r[2].value) for r in rows})
             self._describe({n for t in triples for n in (t[0], t[2])} | set(batch))
@@ -465,13 +428,11 @@ class Explorer:
         for start in range(0, len(wanted), self.BATCH):
             batch = wanted[start : start + self.BATCH]
             values = " ".join(f"<{n}>" for n in batch)
-            rows = select(
-                self.graph.store,
+            rows = self.graph.store.select(
                 f"""SELECT ?e ?p ?v WHERE {{
                       VALUES ?e {{ {values} }} GRAPH ?g {{ ?e ?p ?v }}
                       FILTER(?p IN (<{_RDFS}label>, <{_RDF}type>)) {_graphs_filter()}
                     }}""",  # (a second VALUES for ?p makes Oxigraph scan: 6 s instead of 10 ms)
-                union=False,
             )
             labels: dict[str, str] = {}
             types: dict[str, set[str]] = defaultdict(set)
@@ -540,7 +501,7 @@ def _describe_component(explorer: Explorer, node: str) -> str:
     return f"a component of {count} entit{'y' if count == 1 else 'ies'} around {explorer.g.nodes[hub]['label']}"
 
 
-def path(graph: KnowledgeGraph, a: str, b: str, *, max_paths: int = 3) -> PathResult:
+def path(graph: GraphStore, a: str, b: str, *, max_paths: int = MAX_PATHS) -> PathResult:
     """The shortest connections between two entities in the entity projection, each hop with its source.
 
     Args:
@@ -566,7 +527,7 @@ def path(graph: KnowledgeGraph, a: str, b: str, *, max_paths: int = 3) -> PathRe
         ['Sean Baker —directed→ Anora', 'Mikey Madison —acted in→ Anora']
     """
     if max_paths < 1:
-        raise KGError("max_paths must be at least 1")
+        raise UsageError("`max_paths` must be at least 1")
     start, end = resolve(graph, a), resolve(graph, b)
     explorer = Explorer(graph)
     label = {start: explorer.label(start), end: explorer.label(end)}
@@ -660,7 +621,7 @@ class Neighbor:
     via: str
 
 
-def neighbors(graph: KnowledgeGraph, entity: str, *, depth: int = 1) -> list[Neighbor]:
+def neighbors(graph: GraphStore, entity: str, *, depth: int = 1) -> list[Neighbor]:
     """The entities within ``depth`` hops of ``entity`` (either direction), nearest first.
 
     Only the neighbourhood is fetched from the store, so this stays fast on a large graph.
@@ -669,7 +630,7 @@ def neighbors(graph: KnowledgeGraph, entity: str, *, depth: int = 1) -> list[Nei
         NotFoundError: an unknown entity.
     """
     if depth < 1:
-        raise KGError("depth must be at least 1")
+        raise UsageError("`depth` must be at least 1")
     start = resolve(graph, entity)
     explorer = Explorer(graph)
     frontier = {start}
@@ -712,7 +673,7 @@ def _simple(g: nx.Graph) -> nx.Graph:
 
 
 def centrality(
-    graph: KnowledgeGraph, *, measure: str = "degree", projection: str = "entity", top: int | None = 10
+    graph: GraphStore, *, measure: Measure = "degree", projection: Projection = "entity", top: int | None = TOP
 ) -> pandas.DataFrame:
     """Rank entities by ``degree``, ``betweenness`` or ``pagerank`` centrality on a projection.
 
@@ -732,7 +693,7 @@ def centrality(
     elif measure == "pagerank":
         scores = nx.pagerank(g if not g.is_multigraph() else nx.DiGraph(g)) if g.number_of_nodes() else {}
     else:
-        raise KGError(f'unknown measure "{measure}": use one of {", ".join(MEASURES)}')
+        raise UsageError(f'unknown measure "{measure}": use one of {", ".join(MEASURES)}')
     rows = [
         (node, g.nodes[node].get("label", node), g.nodes[node].get("type", ""), round(float(score), 6))
         for node, score in scores.items()
@@ -742,7 +703,7 @@ def centrality(
 
 
 def communities(
-    graph: KnowledgeGraph, *, projection: str = "collaboration", resolution: float = 1.0, seed: int = 42
+    graph: GraphStore, *, projection: Projection = "collaboration", resolution: float = 1.0, seed: int = SEED
 ) -> pandas.DataFrame:
     """Louvain communities (as networkx ships it) of a projection, listed by member.
 
@@ -762,8 +723,13 @@ def communities(
     return pandas.DataFrame(rows, columns=["community", "size", "entity", "label", "type"])
 
 
-def components(graph: KnowledgeGraph, *, projection: str = "entity") -> pandas.DataFrame:
+def components(graph: GraphStore, *, projection: Projection = "entity", top: int | None = None) -> pandas.DataFrame:
     """Connected components (weakly, for the directed entity graph), largest first.
+
+    Args:
+        graph: the knowledge graph.
+        projection: which projection.
+        top: only the ``top`` largest (all when ``None``).
 
     Returns:
         A DataFrame with columns component, size, hub (its best-connected member) and members (labels).
@@ -776,10 +742,10 @@ def components(graph: KnowledgeGraph, *, projection: str = "entity") -> pandas.D
         hub = max(members, key=lambda n: (g.degree(n), n))
         labels = sorted(g.nodes[n].get("label", n) for n in members)
         rows.append((number, len(members), g.nodes[hub].get("label", hub), ", ".join(labels)))
-    return pandas.DataFrame(rows, columns=["component", "size", "hub", "members"])
+    return pandas.DataFrame(rows[:top] if top else rows, columns=["component", "size", "hub", "members"])
 
 
-def stats(graph: KnowledgeGraph) -> dict[str, pandas.DataFrame]:
+def stats(graph: GraphStore) -> dict[str, pandas.DataFrame]:
     """Counts by class (every entity, also those named only as qualifier values) and by relation,
     the entity graph's size and density, and the sources.
 
@@ -793,9 +759,8 @@ def stats(graph: KnowledgeGraph) -> dict[str, pandas.DataFrame]:
     g = _entity_graph(graph, labels, types, statements=False)
     statement_counts = {
         _value(row[0]): int(_value(row[1]))
-        for row in select(
-            graph.store,
-            f"SELECT ?p (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?st <{_RDF}predicate> ?p }} GROUP BY ?p",
+        for row in graph.store.select(
+            f"SELECT ?p (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?st <{_RDF}predicate> ?p }} GROUP BY ?p"
         )
     }
     not_entities = {graph.ontology.label(c) for c in _NOT_ENTITIES}
@@ -811,7 +776,7 @@ def stats(graph: KnowledgeGraph) -> dict[str, pandas.DataFrame]:
         if data["relation"] not in relations:
             relations[data["relation"]][1] = statement_counts.get(data["iri"], 0)
         relations[data["relation"]][0] += 1
-    sources = graph.sources()
+    sources = registry_sources(graph)
     summary = [
         ("entities", len(everyone)),
         ("entities with relations", g.number_of_nodes()),
@@ -819,7 +784,7 @@ def stats(graph: KnowledgeGraph) -> dict[str, pandas.DataFrame]:
         ("density", round(nx.density(g), 6) if g.number_of_nodes() > 1 else 0.0),
         ("weakly connected components", nx.number_weakly_connected_components(g) if g else 0),
         ("sources", len(sources)),
-        ("quads in store", len(graph)),
+        ("quads in store", len(graph.store)),
     ]
     class_rows: list[tuple[str, int]] = sorted(classes.items(), key=lambda x: (-x[1], x[0]))
     relation_rows: list[tuple[str, int, int]] = sorted(

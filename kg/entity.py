@@ -17,34 +17,25 @@ Examples:
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import NotFoundError
 from kg.ontology import mint_entity
-from kg.store import ask, select
-
-if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
+from kg.statements import Key, Statement, bare_statement, labels_for, read_statements
+from kg.store import GraphStore
+from kg.vocab import RDF_OBJECT, RDF_PREDICATE, RDF_STATEMENT, RDF_SUBJECT, RDF_TYPE, RDFS_LABEL
 
 __all__ = ["EntityCard", "Fact", "resolve", "show"]
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-_QUOTE = "https://w3id.org/filmkg/ontology#quote"
-_STATEMENT_PARTS = (_RDF + "type", _RDF + "subject", _RDF + "predicate", _RDF + "object")
 
-
-def _exists(graph: KnowledgeGraph, iri: str) -> bool:
+def _exists(graph: GraphStore, iri: str) -> bool:
     node = ox.NamedNode(iri)
-    return ask(graph.store, f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}")
+    return graph.store.ask(f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}")
 
 
-def resolve(graph: KnowledgeGraph, entity: str) -> str:
+def resolve(graph: GraphStore, entity: str) -> str:
     """The IRI of an entity given by name (any case and spacing), label, CURIE or ``<IRI>``.
 
     Raises:
@@ -73,7 +64,7 @@ def resolve(graph: KnowledgeGraph, entity: str) -> str:
             continue
     needle = ox.Literal(" ".join(text.split()).lower())
     normalized = 'LCASE(REPLACE(REPLACE(STR(?l), "\\\\s+", " "), "^ | $", ""))'
-    rows = select(graph.store, f"SELECT ?e WHERE {{ ?e <{_LABEL}> ?l FILTER({normalized} = {needle}) }} LIMIT 1")
+    rows = list(graph.store.select(f"SELECT ?e WHERE {{ ?e <{RDFS_LABEL}> ?l FILTER({normalized} = {needle}) }} LIMIT 1"))
     if rows and isinstance(rows[0][0], ox.NamedNode):
         return rows[0][0].value
     lowered = " ".join(text.lower().split())
@@ -82,8 +73,8 @@ def resolve(graph: KnowledgeGraph, entity: str) -> str:
     tests.append(f"STRSTARTS(LCASE(STR(?l)), {ox.Literal(lowered[:2])})")
     labels = {
         str(getattr(row[0], "value", ""))
-        for row in select(
-            graph.store, f"SELECT DISTINCT ?l WHERE {{ ?e <{_LABEL}> ?l FILTER({' || '.join(tests)}) }} LIMIT 5000"
+        for row in graph.store.select(
+            f"SELECT DISTINCT ?l WHERE {{ ?e <{RDFS_LABEL}> ?l FILTER({' || '.join(tests)}) }} LIMIT 5000"
         )
     }
     by_key = {" ".join(label.lower().split()): label for label in sorted(labels)}
@@ -94,22 +85,59 @@ def resolve(graph: KnowledgeGraph, entity: str) -> str:
 
 @dataclass(frozen=True)
 class Fact:
-    """One fact about an entity, with what qualifies it and what it rests on.
+    """One statement on an entity's card, and how the entity takes part in it.
 
     ``direction`` is ``out`` (the entity is the subject), ``in`` (the object) or
-    ``qualifier`` (the entity qualifies another fact, e.g. the character played).
+    ``qualifier`` (the entity qualifies the statement, e.g. the character played).
     """
 
     direction: str
-    subject: str
-    subject_label: str
-    predicate: str
-    predicate_label: str
-    object: str
-    object_label: str
-    qualifiers: tuple[tuple[str, str], ...] = ()
-    sources: tuple[str, ...] = ()
-    quotes: tuple[str, ...] = ()
+    statement: Statement
+
+    @property
+    def subject(self) -> str:
+        """The subject's IRI."""
+        return self.statement.subject
+
+    @property
+    def subject_label(self) -> str:
+        """The subject's label."""
+        return self.statement.subject_label
+
+    @property
+    def predicate(self) -> str:
+        """The relation's IRI."""
+        return self.statement.relation
+
+    @property
+    def predicate_label(self) -> str:
+        """The relation's label."""
+        return self.statement.relation_label
+
+    @property
+    def object(self) -> str:
+        """The object's IRI, or a literal's value."""
+        return self.statement.object
+
+    @property
+    def object_label(self) -> str:
+        """The object's label, or a literal's value."""
+        return self.statement.object_label
+
+    @property
+    def qualifiers(self) -> tuple[tuple[str, str], ...]:
+        """``(name, text)`` of every qualifier."""
+        return self.statement.qualifier_pairs()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The sources the statement rests on."""
+        return self.statement.sources
+
+    @property
+    def quotes(self) -> tuple[str, ...]:
+        """The quotes it rests on."""
+        return self.statement.quotes
 
 
 @dataclass(frozen=True)
@@ -140,16 +168,21 @@ class EntityCard:
         return "\n".join(lines)
 
 
-def _term_text(term: ox.NamedNode | ox.Literal | ox.BlankNode, labels: dict[str, str], graph: KnowledgeGraph) -> str:
-    if isinstance(term, ox.Literal):
-        return term.value
-    if isinstance(term, ox.NamedNode):
-        return labels.get(term.value) or graph.ontology.label(term.value)
-    return str(term)
+def _triples_around(graph: GraphStore, node: ox.NamedNode) -> list[tuple[str, Key]]:
+    """Every asserted triple the entity takes part in: as subject, as object, or as a qualifier value."""
+    rows = graph.store.select(
+        f"""SELECT DISTINCT ?dir ?s ?p ?o WHERE {{
+          {{ BIND("out" AS ?dir) BIND({node} AS ?s) {node} ?p ?o FILTER(?p NOT IN (<{RDFS_LABEL}>, <{RDF_TYPE}>)) }}
+          UNION {{ BIND("in" AS ?dir) BIND({node} AS ?o) ?s ?p {node} FILTER NOT EXISTS {{ ?s a <{RDF_STATEMENT}> }} }}
+          UNION {{ BIND("qualifier" AS ?dir) ?st ?q {node} ; <{RDF_SUBJECT}> ?s ; <{RDF_PREDICATE}> ?p ;
+                   <{RDF_OBJECT}> ?o . FILTER(?q NOT IN (<{RDF_SUBJECT}>, <{RDF_OBJECT}>)) }}
+        }}"""
+    )
+    return [(row[0].value, (row[1], row[2], row[3])) for row in rows]
 
 
-def show(graph: KnowledgeGraph, entity: str) -> EntityCard:
-    """The card of an entity: its types and every fact in and out, each with its qualifiers, source and quote.
+def show(graph: GraphStore, entity: str) -> EntityCard:
+    """The card of an entity: its types and every fact in and out, each with its qualifiers, sources and quotes.
 
     Args:
         graph: the knowledge graph.
@@ -163,76 +196,21 @@ def show(graph: KnowledgeGraph, entity: str) -> EntityCard:
     """
     iri = resolve(graph, entity)
     node = ox.NamedNode(iri)
-
-    def select_(sparql: str) -> list[ox.QuerySolution]:
-        return select(graph.store, sparql)
-
-    statement_filter = f"FILTER NOT EXISTS {{ ?x a <{_RDF}Statement> }}"
-    rows = select_(
-        f"""SELECT DISTINCT ?dir ?s ?p ?o ?st WHERE {{
-          {{ BIND("out" AS ?dir) BIND({node} AS ?s) {node} ?p ?o . BIND({node} AS ?x)
-             FILTER(?p NOT IN (<{_LABEL}>, <{_RDF}type>)) }}
-          UNION {{ BIND("in" AS ?dir) BIND({node} AS ?o) ?s ?p {node} . BIND(?s AS ?x) {statement_filter} }}
-          UNION {{ BIND("qualifier" AS ?dir) ?st2 ?q {node} ; <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ;
-                   <{_RDF}object> ?o . BIND(?st2 AS ?st) BIND(?s AS ?x)
-                   FILTER(?q NOT IN (<{_RDF}subject>, <{_RDF}object>)) }}
-          OPTIONAL {{ ?st <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o ; a <{_RDF}Statement> }}
-        }}"""
+    around = _triples_around(graph, node)
+    labels = labels_for(
+        graph, {iri} | {t.value for _, key in around for t in (key[0], key[2]) if isinstance(t, ox.NamedNode)}
     )
-    statements = sorted({r["st"].value for r in rows if r["st"] is not None})
-    details: dict[str, list[tuple[str, ox.NamedNode | ox.Literal]]] = defaultdict(list)
-    if statements:
-        values = " ".join(f"<{s}>" for s in statements)
-        for r in select_(f"SELECT ?st ?q ?v WHERE {{ VALUES ?st {{ {values} }} ?st ?q ?v }}"):
-            if r["q"].value not in _STATEMENT_PARTS:
-                details[r["st"].value].append((r["q"].value, r["v"]))
-    iris = {iri} | {
-        t.value for r in rows for t in (r["s"], r["p"], r["o"]) if isinstance(t, ox.NamedNode)
-    } | {v.value for items in details.values() for _, v in items if isinstance(v, ox.NamedNode)}
-    labels: dict[str, str] = {}
-    values = " ".join(f"<{i}>" for i in sorted(iris))
-    for r in select_(f"SELECT ?e (MIN(STR(?l)) AS ?label) WHERE {{ VALUES ?e {{ {values} }} ?e <{_LABEL}> ?l }} GROUP BY ?e"):
-        labels[r["e"].value] = r["label"].value
+    described = read_statements(graph, [key for _, key in around], labels=labels)
+    ontology = graph.ontology
+    facts = [
+        Fact(direction, statement)
+        for direction, key in around
+        for statement in described.get(key) or [bare_statement(key, labels, ontology)]
+    ]
     types = sorted(
-        graph.ontology.label(r["t"].value)
-        for r in select_(f"SELECT DISTINCT ?t WHERE {{ {node} a ?t }}")
+        ontology.label(row[0].value)
+        for row in graph.store.select(f"SELECT DISTINCT ?t WHERE {{ {node} a ?t }}")
     )
-    grouped: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
-    for r in rows:
-        key = (r["dir"].value, str(r["s"]), str(r["p"]), str(r["o"]))
-        if r["st"] is not None:
-            grouped[key].append(r["st"].value)
-        else:
-            grouped.setdefault(key, [])
-    by_key = {(r["dir"].value, str(r["s"]), str(r["p"]), str(r["o"])): r for r in rows}
-    facts = []
-    for key, sts in grouped.items():
-        r = by_key[key]
-        subject, predicate, obj = r["s"], r["p"], r["o"]
-        for st in sts or [""]:
-            qualifiers, sources, quotes = [], [], []
-            for q, v in sorted(details.get(st, []), key=lambda item: (item[0], str(item[1]))):
-                if q == _DERIVED:
-                    sources.append(_term_text(v, labels, graph))
-                elif q == _QUOTE:
-                    quotes.append(v.value)
-                else:
-                    prop = graph.ontology.properties.get(q)
-                    qualifiers.append((prop.name if prop else graph.ontology.compact(q), _term_text(v, labels, graph)))
-            facts.append(
-                Fact(
-                    direction=key[0],
-                    subject=subject.value if not isinstance(subject, ox.Triple) else str(subject),
-                    subject_label=_term_text(subject, labels, graph),
-                    predicate=predicate.value,
-                    predicate_label=graph.ontology.label(predicate.value),
-                    object=obj.value if not isinstance(obj, ox.Triple) else str(obj),
-                    object_label=_term_text(obj, labels, graph),
-                    qualifiers=tuple(qualifiers),
-                    sources=tuple(sources),
-                    quotes=tuple(quotes),
-                )
-            )
     order = {"out": 0, "in": 1, "qualifier": 2}
     facts.sort(key=lambda f: (order[f.direction], f.predicate_label, f.subject_label, f.object_label))
     return EntityCard(iri=iri, label=labels.get(iri, iri), types=types, facts=facts)

@@ -23,6 +23,7 @@ __all__ = [
     "Problem",
     "QueryError",
     "StoreError",
+    "UsageError",
 ]
 
 
@@ -78,6 +79,16 @@ class IngestError(KGError):
         if more:
             lines.append(f"  ... and {more} more")
         super().__init__("\n".join(lines))
+
+
+class UsageError(KGError):
+    """Arguments that do not go together or are out of range; exit code 2, as for the command line's own.
+
+    Library messages name parameters in backticks (`` `max_paths` ``); the command line says
+    them as its flags (``--max-paths``).
+    """
+
+    exit_code = 2
 
 
 class StoreError(KGError):

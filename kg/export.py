@@ -14,28 +14,22 @@ Examples:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Literal, get_args
 
 import pyoxigraph as ox
 
 from kg.errors import KGError
+from kg.formats import rdf_format
+from kg.store import GraphStore
 
-if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "export"]
 
-__all__ = ["EXPORT_FORMATS", "export"]
-
-EXPORT_FORMATS = {
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-"""Export formats by name (also the file suffix that selects them)."""
+ExportFormat = Literal["trig", "nq", "ttl", "nt", "jsonld"]
+"""An export format by name (also the file suffix that selects it)."""
+EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 
 
-def export(graph: KnowledgeGraph, output: Path, *, format: str | None = None) -> Path:
+def export(graph: GraphStore, output: Path, *, format: str | None = None) -> Path:
     """Write the graph to ``output`` in ``format`` (by default, from the file's suffix).
 
     Args:
@@ -50,20 +44,18 @@ def export(graph: KnowledgeGraph, output: Path, *, format: str | None = None) ->
         KGError: an unknown format, or the file cannot be written.
     """
     name = format or output.suffix.lstrip(".").lower()
-    name = {"turtle": "ttl", "nquads": "nq", "json-ld": "jsonld"}.get(name, name)
-    if name not in EXPORT_FORMATS:
-        raise KGError(f'unknown export format "{name}": use one of {", ".join(EXPORT_FORMATS)}')
-    rdf = EXPORT_FORMATS[name]
-    prefixes = graph.ontology.prefixes if rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    try:
+        chosen = rdf_format(name, allowed=EXPORT_FORMATS)
+    except KGError:
+        raise KGError(f'unknown export format "{name}": use one of {", ".join(EXPORT_FORMATS)}') from None
+    prefixes = graph.ontology.prefixes if chosen.prefixed else None
     try:
         with output.open("wb") as stream:
-            if rdf.supports_datasets:
-                graph.store.dump(stream, rdf, prefixes=dict(prefixes) if prefixes else None)
+            if chosen.datasets:
+                graph.store.dump(stream, chosen.rdf, prefixes=prefixes)
             else:
-                triples = graph.store.query(
-                    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-                )
-                ox.serialize(triples, stream, format=rdf, prefixes=prefixes)  # type: ignore[arg-type]
+                triples = graph.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+                ox.serialize(triples, stream, format=chosen.rdf, prefixes=prefixes)
     except OSError as exc:
         raise KGError(f"cannot write {output}: {exc}") from exc
     return output

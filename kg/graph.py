@@ -1,8 +1,8 @@
 """The knowledge graph: one object holding the store and the ontology.
 
-Features live in their own modules as functions that take a
-:class:`KnowledgeGraph`; the methods here are thin conveniences over them with
-the same names as the command-line commands.
+Features live in their own modules as functions that take a graph (anything with
+a ``store`` and an ``ontology``, :class:`kg.store.GraphStore`); the methods here are
+thin conveniences over them with the same names as the command-line commands.
 
 Examples:
     >>> kg = KnowledgeGraph.memory()
@@ -15,27 +15,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
+import pandas
+from rdflib import Dataset
 
+from kg import analysis as _analysis
+from kg import entity as _entity
+from kg import export as _export
+from kg import ingest as _ingest
+from kg import query as _query
+from kg import registry as _registry
+from kg import viz as _viz
+from kg.analysis import Measure, Neighbor, Network, PathResult, Projection
+from kg.entity import EntityCard
+from kg.ingest import IngestReport, ProgressCallback
+from kg.query import QueryResult
+from kg.registry import SourceInfo
+from kg.viz import MAX_NODES, VizResult
 from kg.errors import StoreError
 from kg.ontology import Ontology, load_ontology
-from kg.store import Store, default_location, open_store, rdflib_dataset
-
-if TYPE_CHECKING:
-    import networkx
-    import pandas
-    from rdflib import Dataset
-
-    from kg.analysis import Neighbor, PathResult
-    from kg.endpoint import Endpoints
-    from kg.entity import EntityCard
-    from kg.ingest import IngestReport
-    from kg.ingest.files import ProgressCallback
-    from kg.query import QueryResult
-    from kg.sources import SourceInfo
-    from kg.viz import VizResult
+from kg.store import Endpoints, RemoteStore, Store, default_location, memory_store, open_store, where
 
 __all__ = ["KnowledgeGraph"]
 
@@ -44,11 +43,8 @@ class KnowledgeGraph:
     """A film knowledge graph on an embedded Oxigraph store (on disk or in memory) or a SPARQL server.
 
     Args:
-        store: the pyoxigraph store, or a :class:`kg.endpoint.RemoteStore`.
-        location: its folder, or ``None`` in memory or on a server.
+        store: the store (see :mod:`kg.store`).
         ontology: the vocabulary (``ontology/film.ttl`` by default).
-        read_only: refuse writing commands.
-        endpoints: the server's URLs, when the store is a server.
 
     Examples:
         >>> import tempfile, pathlib
@@ -58,41 +54,30 @@ class KnowledgeGraph:
         True
     """
 
-    def __init__(
-        self,
-        store: Store,
-        *,
-        location: Path | None = None,
-        ontology: Ontology | None = None,
-        read_only: bool = False,
-        endpoints: Endpoints | None = None,
-    ) -> None:
+    def __init__(self, store: Store, *, ontology: Ontology | None = None) -> None:
         self._store: Store | None = store
-        self.location = location
-        self.endpoints = endpoints
+        self._location = store.location
         self.ontology = ontology or load_ontology()
-        self.read_only = read_only
         self._dataset: Dataset | None = None
 
-    @classmethod
-    def open(cls, location: str | Path | None = None, *, create: bool = True) -> KnowledgeGraph:
-        """Open the store at ``location`` (default: ``$FILMKG_STORE`` or ``./.filmkg``).
+    # ------------------------------------------------------------------ opening
 
-        Graphs left by an interrupted ingest are removed.
+    @classmethod
+    def open(
+        cls, location: str | Path | None = None, *, create: bool = True, read_only: bool = False
+    ) -> KnowledgeGraph:
+        """Open the store at ``location`` (default: ``$FILMKG_STORE`` or ``./.filmkg``).
 
         Args:
             location: the store folder.
             create: create the store when it does not exist; when false, a missing store is an error.
+            read_only: open for reading only: no lock is taken and nothing is written, not even a log.
 
         Raises:
-            StoreError: missing (with ``create=False``), locked by another process, or not a store.
+            StoreError: missing (with ``create=False`` or ``read_only``), in use by another process, or not a store.
         """
         path = Path(location) if location is not None else default_location()
-        store = open_store(path, create=create)
-        from kg.sources import remove_orphans
-
-        remove_orphans(store)
-        return cls(store, location=path)
+        return cls(open_store(path, create=create, read_only=read_only))
 
     @classmethod
     def connect(
@@ -103,7 +88,7 @@ class KnowledgeGraph:
         gsp_endpoint: str | None = None,
         timeout: float | None = None,
     ) -> KnowledgeGraph:
-        """A knowledge graph on a SPARQL 1.1 server (see :mod:`kg.endpoint`).
+        """A knowledge graph on a SPARQL 1.1 server (see :mod:`kg.store.remote`).
 
         Args:
             endpoint: the query endpoint URL.
@@ -121,13 +106,45 @@ class KnowledgeGraph:
             >>> kg.sources()
             Traceback (most recent call last):
             ...
-            kg.errors.EndpointError: cannot reach the SPARQL endpoint http://127.0.0.1:9/query (connection refused): check that the server is running and the URL (--endpoint, --update-endpoint, --gsp-endpoint)
+            kg.errors.EndpointError: cannot reach the SPARQL endpoint http://127.0.0.1:9/query (connection refused): check that the server is running and the URL (`endpoint`, `update_endpoint`, `gsp_endpoint`)
         """
-        from kg.endpoint import Endpoints, RemoteStore
-
         urls = Endpoints(endpoint, update_endpoint, gsp_endpoint)
         urls.check_no_credentials()
-        return cls(RemoteStore(urls, timeout=timeout), read_only=urls.read_only, endpoints=urls)
+        return cls(RemoteStore(urls, timeout=timeout))
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        store: Path | None = None,
+        endpoint: str | None = None,
+        update_endpoint: str | None = None,
+        gsp_endpoint: str | None = None,
+        create: bool = True,
+        read_only: bool = False,
+    ) -> KnowledgeGraph:
+        """Open the store folder or connect to the server that the arguments and the environment name
+        (``FILMKG_STORE``, ``FILMKG_ENDPOINT``, ``FILMKG_UPDATE_ENDPOINT``, ``FILMKG_GSP_ENDPOINT``), by the
+        precedence in :mod:`kg.store.settings`. The command line opens every graph this way.
+
+        Raises:
+            UsageError: arguments that do not go together.
+            StoreError: the store cannot be opened (see :meth:`open`).
+            EndpointError: a URL that is not http(s) or carries credentials.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> folder = pathlib.Path(tempfile.mkdtemp()) / "store"
+            >>> KnowledgeGraph.from_env(store=folder, read_only=True)
+            Traceback (most recent call last):
+            ...
+            kg.errors.StoreError: no store at ...: run `filmkg ingest` first, or pass `store`
+        """
+        chosen = where(store=store, endpoint=endpoint, update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint)
+        if chosen.endpoints is not None:
+            urls = chosen.endpoints
+            return cls.connect(urls.query, update_endpoint=urls.update, gsp_endpoint=urls.gsp)
+        return cls.open(chosen.location, create=create, read_only=read_only)
 
     @classmethod
     def memory(cls) -> KnowledgeGraph:
@@ -137,11 +154,13 @@ class KnowledgeGraph:
             >>> len(KnowledgeGraph.memory())
             0
         """
-        return cls(open_store(None))
+        return cls(memory_store())
+
+    # ------------------------------------------------------------------ state
 
     @property
     def store(self) -> Store:
-        """The store: pyoxigraph's, or a :class:`kg.endpoint.RemoteStore`.
+        """The store (see :mod:`kg.store`).
 
         Raises:
             StoreError: the graph was closed.
@@ -150,8 +169,32 @@ class KnowledgeGraph:
             raise StoreError("this knowledge graph is closed: open the store again")
         return self._store
 
+    @property
+    def location(self) -> Path | None:
+        """The store folder, or ``None`` in memory or on a server."""
+        return self._location
+
+    @property
+    def endpoints(self) -> Endpoints | None:
+        """The server's URLs, when the graph is on a server."""
+        store = self.store
+        return store.endpoints if isinstance(store, RemoteStore) else None
+
+    @property
+    def read_only(self) -> bool:
+        """Whether writing is refused (a read-only open, or a server without an update endpoint)."""
+        return self.store.read_only
+
+    def writable(self) -> None:
+        """Check that the graph may be written to.
+
+        Raises:
+            StoreError: the graph is read-only; the message says how to write.
+        """
+        self.store.check_writable()
+
     def __len__(self) -> int:
-        """The number of quads in the store, over all graphs."""
+        """The number of quads in the filmkg dataset."""
         return len(self.store)
 
     def __enter__(self) -> KnowledgeGraph:
@@ -171,40 +214,17 @@ class KnowledgeGraph:
             >>> KnowledgeGraph.open(folder).close()
             >>> KnowledgeGraph.open(folder).close()  # the lock was released
         """
-        if self._store is not None and self.location is not None:
-            self._store.flush()
-        close = getattr(self._store, "close", None)
-        if close is not None:
-            close()
+        if self._store is not None:
+            self._store.close()
         self._dataset = None
         self._store = None
-
-    def writable(self) -> None:
-        """Check that the graph may be written to.
-
-        Raises:
-            StoreError: the graph is read-only.
-        """
-        if self.read_only:
-            if self.endpoints is not None:
-                from kg.endpoint import READ_ONLY
-
-                raise StoreError(READ_ONLY.format(url=self.endpoints.query))
-            raise StoreError("this store is read-only: writing commands are not available")
 
     @property
     def dataset(self) -> Dataset:
         """An rdflib :class:`~rdflib.Dataset` over the same store, for rdflib users: through oxrdflib
         on the embedded store, through rdflib's SPARQL store on a server."""
         if self._dataset is None:
-            store = self.store
-            if isinstance(store, ox.Store):
-                self._dataset = rdflib_dataset(store)
-            else:
-                from kg.endpoint import rdflib_dataset as remote_dataset
-
-                assert self.endpoints is not None
-                self._dataset = remote_dataset(self.endpoints)
+            self._dataset = self.store.rdflib_dataset()
         return self._dataset
 
     # ------------------------------------------------------------ conveniences over the feature modules
@@ -213,6 +233,7 @@ class KnowledgeGraph:
         self,
         paths: Sequence[str | Path] | str | Path,
         *,
+        format: str | None = None,
         base: str | None = None,
         strict: bool = False,
         skip_bad_rows: Path | None = None,
@@ -220,13 +241,11 @@ class KnowledgeGraph:
         progress: ProgressCallback | None = None,
     ) -> IngestReport:
         """Ingest files and folders; see :func:`kg.ingest.ingest`."""
-        from kg.ingest import ingest
-
         items = [paths] if isinstance(paths, (str, Path)) else paths
-        return ingest(
-            self, items, base=base, strict=strict, skip_bad_rows=skip_bad_rows, allow_network=allow_network,
-            progress=progress,
-        )
+        return _ingest.ingest(
+            self, items, format=format, base=base, strict=strict, skip_bad_rows=skip_bad_rows,
+            allow_network=allow_network, progress=progress,
+        )  # fmt: skip
 
     def query(
         self,
@@ -237,67 +256,55 @@ class KnowledgeGraph:
         allow_network: bool = False,
     ) -> QueryResult:
         """Run a SPARQL query (or the named query ``name``); see :func:`kg.query.query`."""
-        from kg.query import query
+        return _query.query(self, sparql, name=name, bind=bind, allow_network=allow_network)
 
-        return query(self, sparql, name=name, bind=bind, allow_network=allow_network)
-
-    def show(self, entity: str) -> EntityCard:
+    def show(self, entity_name: str) -> EntityCard:
         """The card of an entity; see :func:`kg.entity.show`."""
-        from kg.entity import show
-
-        return show(self, entity)
+        return _entity.show(self, entity_name)
 
     def sources(self) -> list[SourceInfo]:
-        """The ingested files; see :func:`kg.sources.sources`."""
-        from kg.sources import sources
-
-        return sources(self)
+        """The ingested files; see :func:`kg.registry.sources`."""
+        return _registry.sources(self)
 
     def drop(self, source: str | Path) -> SourceInfo:
-        """Remove an ingested file; see :func:`kg.sources.drop`."""
-        from kg.sources import drop
-
-        return drop(self, source)
+        """Remove an ingested file; see :func:`kg.registry.drop`."""
+        return _registry.drop(self, source)
 
     def export(self, output: str | Path, *, format: str | None = None) -> Path:
         """Write the whole graph to a file; see :func:`kg.export.export`."""
-        from kg.export import export
+        return _export.export(self, Path(output), format=format)
 
-        return export(self, Path(output), format=format)
-
-    def to_networkx(self, projection: str = "entity") -> networkx.Graph:
+    def to_networkx(self, projection: Projection = "entity") -> Network:
         """A networkx projection: ``entity``, ``collaboration`` or ``person-film``; see :mod:`kg.analysis`."""
-        from kg.analysis import to_networkx
+        return _analysis.to_networkx(self, projection)
 
-        return to_networkx(self, projection)
-
-    def path(self, a: str, b: str, *, max_paths: int = 3) -> PathResult:
+    def path(self, a: str, b: str, *, max_paths: int = _analysis.MAX_PATHS) -> PathResult:
         """The shortest connections between two entities; see :func:`kg.analysis.path`."""
-        from kg.analysis import path
+        return _analysis.path(self, a, b, max_paths=max_paths)
 
-        return path(self, a, b, max_paths=max_paths)
-
-    def neighbors(self, entity: str, *, depth: int = 1) -> list[Neighbor]:
+    def neighbors(self, entity_name: str, *, depth: int = 1) -> list[Neighbor]:
         """The entities within ``depth`` hops; see :func:`kg.analysis.neighbors`."""
-        from kg.analysis import neighbors
-
-        return neighbors(self, entity, depth=depth)
+        return _analysis.neighbors(self, entity_name, depth=depth)
 
     def centrality(
-        self, *, measure: str = "degree", projection: str = "entity", top: int | None = 10
+        self, *, measure: Measure = "degree", projection: Projection = "entity", top: int | None = _analysis.TOP
     ) -> pandas.DataFrame:
         """Centrality ranking; see :func:`kg.analysis.centrality`."""
-        from kg.analysis import centrality
-
-        return centrality(self, measure=measure, projection=projection, top=top)
+        return _analysis.centrality(self, measure=measure, projection=projection, top=top)
 
     def communities(
-        self, *, projection: str = "collaboration", resolution: float = 1.0, seed: int = 42
+        self, *, projection: Projection = "collaboration", resolution: float = 1.0, seed: int = _analysis.SEED
     ) -> pandas.DataFrame:
         """Louvain communities; see :func:`kg.analysis.communities`."""
-        from kg.analysis import communities
+        return _analysis.communities(self, projection=projection, resolution=resolution, seed=seed)
 
-        return communities(self, projection=projection, resolution=resolution, seed=seed)
+    def components(self, *, projection: Projection = "entity", top: int | None = None) -> pandas.DataFrame:
+        """Connected components, largest first; see :func:`kg.analysis.components`."""
+        return _analysis.components(self, projection=projection, top=top)
+
+    def stats(self) -> dict[str, pandas.DataFrame]:
+        """Counts by class and relation; see :func:`kg.analysis.stats`."""
+        return _analysis.stats(self)
 
     def viz(
         self,
@@ -309,14 +316,11 @@ class KnowledgeGraph:
         relations: Sequence[str] = (),
         exclude_relations: Sequence[str] = (),
         types: Sequence[str] = (),
-        max_nodes: int | None = None,
+        max_nodes: int = MAX_NODES,
         title: str | None = None,
     ) -> VizResult:
         """Write an interactive HTML view (displayed inline in Jupyter); see :func:`kg.viz.viz`."""
-        from kg.viz import MAX_NODES, viz
-
-        return viz(
+        return _viz.viz(
             self, output, focus=focus, depth=depth, query=query, relations=relations,
-            exclude_relations=exclude_relations, types=types, max_nodes=MAX_NODES if max_nodes is None else max_nodes,
-            title=title,
-        )
+            exclude_relations=exclude_relations, types=types, max_nodes=max_nodes, title=title,
+        )  # fmt: skip

@@ -33,6 +33,7 @@ from rdflib.collection import Collection
 from rdflib.term import BNode, Literal, Node
 
 from kg.errors import KGError, NotFoundError
+from kg.vocab import FILM, RES, SKOS, XSD
 
 __all__ = [
     "FILM",
@@ -48,12 +49,7 @@ __all__ = [
     "ontology_dir",
 ]
 
-FILM = "https://w3id.org/filmkg/ontology#"
-"""The ontology namespace (prefix ``film:``)."""
-RES = "https://w3id.org/filmkg/resource/"
-"""The namespace under which entity, statement, source and graph IRIs are minted (prefix ``res:``)."""
-XSD = "http://www.w3.org/2001/XMLSchema#"
-_SKOS_CLOSE = URIRef("http://www.w3.org/2004/02/skos/core#closeMatch")
+_SKOS_CLOSE = URIRef(SKOS + "closeMatch")
 _ALIAS = URIRef(FILM + "alias")
 _EXPECTED = URIRef(FILM + "expectedQualifier")
 _RELATION = URIRef(FILM + "relation")

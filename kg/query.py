@@ -1,7 +1,8 @@
 """SPARQL: running queries, named queries, bindings, and result formats.
 
-Queries see every named graph as the default graph (the union of all ingested
-files), unless they name their own dataset with ``FROM``. The prefixes declared in ``ontology/film.ttl`` are declared for every
+Queries see the filmkg dataset (every ingested file, the registry and the
+ontology; see :mod:`kg.store.base`) as the default graph, unless they name their
+own dataset with ``FROM``. The prefixes declared in ``ontology/film.ttl`` are declared for every
 query. ``SERVICE`` clauses are refused unless ``allow_network`` is given.
 
 Examples:
@@ -23,81 +24,39 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import pyoxigraph as ox
 
-from kg.errors import NetworkRefusedError, NotFoundError, QueryError
-from kg.ontology import XSD, ontology_dir
+from kg.entity import resolve
+from kg.errors import NotFoundError, QueryError
+from kg.formats import rdf_format
+from kg.ontology import ontology_dir
+from kg.sparql import check_variable, query_form, refuse_network, syntax_message, with_values
+from kg.store import GraphStore
+from kg.vocab import XSD
 
 if TYPE_CHECKING:
     import pandas
-
-    from kg.graph import KnowledgeGraph
 
 __all__ = [
     "GRAPH_FORMATS",
     "TABLE_FORMATS",
     "NamedQuery",
     "QueryResult",
+    "ResultFormat",
     "named_queries",
     "query",
-    "refuse_network",
-    "scrub",
 ]
 
-TABLE_FORMATS = ("table", "csv", "tsv", "json")
+ResultFormat = Literal["table", "csv", "tsv", "json", "turtle", "nt", "jsonld", "trig"]
+"""How a result is written: the first four for SELECT and ASK, the rest for CONSTRUCT and DESCRIBE."""
+TABLE_FORMATS: tuple[str, ...] = get_args(ResultFormat)[:4]
 """Formats for SELECT and ASK results (``table`` is drawn by the command line)."""
-GRAPH_FORMATS = ("turtle", "nt", "jsonld", "trig")
+GRAPH_FORMATS: tuple[str, ...] = get_args(ResultFormat)[4:]
 """Formats for CONSTRUCT and DESCRIBE results."""
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-_SCRUB = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
-_NETWORK = re.compile(r"(?<![?$:\w])(SERVICE|LOAD)(?![\w:])", re.IGNORECASE)
-_RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
-}
-
-
-def scrub(sparql: str) -> str:
-    """``sparql`` with its strings, IRIs and comments blanked out (same length), for keyword scans.
-
-    Examples:
-        >>> scrub('SELECT * { ?s ?p "LOAD" } # SERVICE')
-        'SELECT * { ?s ?p        }          '
-    """
-    return _SCRUB.sub(lambda m: " " * len(m.group()), sparql)
-
-
-def refuse_network(sparql: str) -> None:
-    """Refuse SPARQL that would reach the network: ``SERVICE`` clauses and ``LOAD``.
-
-    Strings, IRIs and comments are ignored, so a literal "service" is fine.
-
-    Raises:
-        NetworkRefusedError: the query uses SERVICE or LOAD.
-
-    Examples:
-        >>> refuse_network('SELECT * WHERE { ?s ?p "SERVICE" . ?service ?p ?o }  # LOAD')
-        >>> refuse_network("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
-        Traceback (most recent call last):
-        ...
-        kg.errors.NetworkRefusedError: the query uses SERVICE, which reaches the network: pass --allow-network (allow_network=True) to permit it
-    """
-    match = _NETWORK.search(scrub(sparql))
-    if match:
-        raise NetworkRefusedError(
-            f"the query uses {match.group(1).upper()}, which reaches the network: "
-            "pass --allow-network (allow_network=True) to permit it"
-        )
-
 
 @dataclass(frozen=True)
 class NamedQuery:
@@ -197,12 +156,12 @@ class QueryResult:
         if self.kind == "graph":
             if format not in GRAPH_FORMATS:
                 raise QueryError(f"a graph result is written as {', '.join(GRAPH_FORMATS)}, not {format}")
-            rdf = _RDF_FORMATS[format]
+            rdf = rdf_format(format)
             items: list[Any] = list(self.triples)
-            if rdf == ox.RdfFormat.TRIG:
+            if rdf.datasets:
                 items = [ox.Quad(t.subject, t.predicate, t.object) for t in self.triples]
-            prefixes = dict(self.prefixes) if rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-            return ox.serialize(items, format=rdf, prefixes=prefixes).decode("utf-8")  # type: ignore[union-attr]
+            prefixes = dict(self.prefixes) if rdf.prefixed else None
+            return ox.serialize(items, format=rdf.rdf, prefixes=prefixes).decode("utf-8")  # type: ignore[union-attr]
         if format == "json":
             return _json(self)
         if format in ("csv", "tsv"):
@@ -285,14 +244,14 @@ def _delimited(result: QueryResult, format: str) -> str:
     return buffer.getvalue()
 
 
-def _binding(graph: KnowledgeGraph, name: str, value: str) -> ox.NamedNode | ox.Literal:
+def _binding(graph: GraphStore, name: str, value: str) -> ox.NamedNode | ox.Literal:
     """A ``--bind`` value: ``<IRI>``, a CURIE, a quoted literal, a number, or an entity's name."""
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
         try:
             return ox.NamedNode(text[1:-1])
         except ValueError as exc:
-            raise QueryError(f"--bind {name}: {text} is not a valid IRI ({exc})") from None
+            raise QueryError(f"`bind` {name}: {text} is not a valid IRI ({exc})") from None
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return ox.Literal(text[1:-1])
     if re.fullmatch(r"[+-]?[0-9]+", text):
@@ -303,52 +262,32 @@ def _binding(graph: KnowledgeGraph, name: str, value: str) -> ox.NamedNode | ox.
         return ox.Literal(text, datatype=ox.NamedNode(XSD + "double"))
     expanded = graph.ontology.expand(text)
     if expanded is not None and " " not in text:
-        return ox.NamedNode(expanded)
-    from kg.entity import resolve
-
+        try:
+            return ox.NamedNode(expanded)
+        except ValueError as exc:
+            raise QueryError(f"`bind` {name}: {text} expands to {expanded}, not a valid IRI ({exc})") from None
     try:
         return ox.NamedNode(resolve(graph, text))
     except NotFoundError:
         return ox.Literal(text)
 
 
-def _syntax_message(sparql: str, message: str) -> str:
-    match = re.search(r"(\d+):(\d+)", message)
-    text = f"SPARQL syntax error: {message}"
-    if match:
-        line, column = int(match.group(1)), int(match.group(2))
-        lines = sparql.splitlines()
-        if 1 <= line <= len(lines):
-            text += f"\n  {lines[line - 1]}\n  {' ' * max(column - 1, 0)}^"
-    return text
-
-
-_WHERE = re.compile(r"\bWHERE\s*\{|\b(?:SELECT|ASK)\b[^{]*\{", re.IGNORECASE)
-
-
-def _with_values(text: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """``text`` with a VALUES block at the start of its WHERE clause, so that every
-    pattern and FILTER sees the bound values (or, failing that, a trailing VALUES clause)."""
-    names = " ".join(f"?{k}" for k in values)
-    block = f" VALUES ({names}) {{ ({' '.join(str(v) for v in values.values())}) }} "
-    scrubbed = scrub(text)
-    match = _WHERE.search(scrubbed)
-    if match is None:
-        return f"{text}\n{block}"
-    return text[: match.end()] + block + text[match.end() :]
-
-
-def _run(graph: KnowledgeGraph, text: str, values: Mapping[str, ox.NamedNode | ox.Literal]) -> Any:
-    """Run ``text`` with ``values`` bound (see :func:`_with_values`)."""
-    from kg.endpoint import declares_dataset
-
-    union = not declares_dataset(text)  # a query with FROM keeps its own dataset
-    options: dict[str, Any] = {"use_default_graph_as_union": union, "prefixes": graph.ontology.prefixes}
-    return graph.store.query(_with_values(text, values) if values else text, **options)
+def _run(graph: GraphStore, text: str) -> QueryResult:
+    """Run ``text`` by its form (SELECT, ASK, or CONSTRUCT/DESCRIBE) over the filmkg dataset."""
+    prefixes = graph.ontology.prefixes
+    form = query_form(text)
+    if form == "ask":
+        return QueryResult("ask", boolean=graph.store.ask(text, prefixes=prefixes), prefixes=prefixes)
+    if form == "graph":
+        return QueryResult("graph", triples=graph.store.construct(text, prefixes=prefixes), prefixes=prefixes)
+    solutions = graph.store.select(text, prefixes=prefixes)
+    variables = [v.value for v in solutions.variables]
+    rows = [tuple(solution[v] for v in variables) for solution in solutions]
+    return QueryResult("select", variables=variables, rows=rows, prefixes=prefixes)
 
 
 def query(
-    graph: KnowledgeGraph,
+    graph: GraphStore,
     sparql: str | None = None,
     *,
     name: str | None = None,
@@ -385,26 +324,21 @@ def query(
         raise ValueError("give either sparql or name")
     text = _named(name) if name is not None else sparql
     assert text is not None
+    values = {check_variable(k): _binding(graph, k, v) for k, v in (bind or {}).items()}
+    bound = with_values(text, values)
     if not allow_network:
-        refuse_network(text)
-    values = {k.lstrip("?$"): _binding(graph, k, v) for k, v in (bind or {}).items()}
-    prefixes = graph.ontology.prefixes
+        refuse_network(bound)
     try:
-        result = _run(graph, text, values)
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult("ask", boolean=bool(result), prefixes=prefixes)
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = [tuple(solution[v] for v in variables) for solution in result]
-            return QueryResult("select", variables=variables, rows=rows, prefixes=prefixes)
-        return QueryResult("graph", triples=list(result), prefixes=prefixes)
+        return _run(graph, bound)
     except SyntaxError as exc:
         message = str(exc)
         if values:  # report the position in the text the user wrote, not in the one with VALUES added
             try:
-                graph.store.query(text, prefixes=prefixes)
+                _run(graph, text)
             except SyntaxError as original:
                 message = str(original)
-        raise QueryError(_syntax_message(text, message)) from exc
+            except (OSError, ValueError, RuntimeError, QueryError):
+                pass
+        raise QueryError(syntax_message(text, message)) from exc
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"the query failed: {exc}") from exc

@@ -64,13 +64,12 @@ import pyoxigraph as ox
 
 from kg.analysis import Explorer, entity_graph, statements_of
 from kg.entity import resolve
-from kg.errors import KGError, QueryError
+from kg.errors import KGError, QueryError, UsageError
+from kg.ontology import Ontology
 from kg.query import query as run_query
-from kg.store import select
-
-if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
-    from kg.ontology import Ontology
+from kg.statements import Statement
+from kg.store import GraphStore
+from kg.vocab import RDFS_LABEL
 
 __all__ = ["LAYOUT_THRESHOLD", "MAX_NODES", "VizResult", "render", "subgraph", "viz"]
 
@@ -79,13 +78,11 @@ MAX_NODES = 300
 LAYOUT_THRESHOLD = 300
 """Views with more entities than this are laid out here, with the browser's physics off."""
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _SHAPES = ("dot", "diamond", "square", "triangle", "star", "triangleDown", "hexagon")
 _SYMBOLS = {"dot": "●", "diamond": "◆", "square": "■", "triangle": "▲", "star": "★", "triangleDown": "▼", "hexagon": "⬢"}
 _UNTYPED = "(untyped)"
 _MAX_FACTS = 8
-_NARROW = "--relation, --exclude-relation, --type or --query"
+_NARROW = "`relations`, `exclude_relations`, `types` or `query`"
 
 
 # ------------------------------------------------------------------------------------------ selection
@@ -105,7 +102,7 @@ def _read_query(query: str | Path) -> tuple[str, str]:
     return query, "a SPARQL query"
 
 
-def _query_triples(graph: KnowledgeGraph, text: str) -> list[tuple[Any, Any, Any]]:
+def _query_triples(graph: GraphStore, text: str) -> list[tuple[Any, Any, Any]]:
     """The triples a CONSTRUCT/DESCRIBE query returns, or the ``?s ?p ?o`` rows of a SELECT."""
     result = run_query(graph, text)
     if result.kind == "graph":
@@ -126,7 +123,7 @@ def _query_triples(graph: KnowledgeGraph, text: str) -> list[tuple[Any, Any, Any
     raise QueryError("an ASK query has no triples to draw: use CONSTRUCT, or SELECT ?s ?p ?o")
 
 
-def _query_graph(graph: KnowledgeGraph, entities: nx.MultiDiGraph, text: str) -> tuple[nx.MultiDiGraph, int]:
+def _query_graph(graph: GraphStore, entities: nx.MultiDiGraph, text: str) -> tuple[nx.MultiDiGraph, int]:
     """The relations between entities among a query's triples, and how many other triples were skipped."""
     out = nx.MultiDiGraph()
     skipped = 0
@@ -147,14 +144,14 @@ def _query_graph(graph: KnowledgeGraph, entities: nx.MultiDiGraph, text: str) ->
     return out, skipped
 
 
-def _describe(graph: KnowledgeGraph, iri: str) -> dict[str, Any]:
+def _describe(graph: GraphStore, iri: str) -> dict[str, Any]:
     """Node attributes of an entity that has no relation to another entity."""
     node = ox.NamedNode(iri)
-    labels = select(graph.store, f"SELECT (MIN(STR(?l)) AS ?label) WHERE {{ {node} <{_LABEL}> ?l }}")
+    labels = list(graph.store.select(f"SELECT (MIN(STR(?l)) AS ?label) WHERE {{ {node} <{RDFS_LABEL}> ?l }}"))
     label = labels[0]["label"].value if labels and labels[0]["label"] is not None else graph.ontology.compact(iri)
     types = sorted(
         graph.ontology.label(row["t"].value)
-        for row in select(graph.store, f"SELECT DISTINCT ?t WHERE {{ {node} a ?t }}")
+        for row in graph.store.select(f"SELECT DISTINCT ?t WHERE {{ {node} a ?t }}")
         if isinstance(row["t"], ox.NamedNode)
     )
     return {"label": label, "types": types, "type": types[0] if types else ""}
@@ -183,7 +180,7 @@ def _filtered(
 
 
 def _neighbourhood(
-    graph: KnowledgeGraph,
+    graph: GraphStore,
     start: str,
     depth: int,
     *,
@@ -210,10 +207,10 @@ def _neighbourhood(
         explorer.expand(todo)
 
 
-def _attach_statements(graph: KnowledgeGraph, view: nx.MultiDiGraph) -> None:
+def _attach_statements(graph: GraphStore, view: nx.MultiDiGraph) -> None:
     """Fetch the statements (qualifiers, sources, quotes) of the edges a view shows."""
     triples = [(u, data["iri"], v) for u, v, data in view.edges(data=True)]
-    found: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    found: dict[tuple[str, str, str], list[Statement]] = {}
     for begin in range(0, len(triples), 1000):
         found.update(statements_of(graph, triples[begin : begin + 1000]))
     for u, v, data in view.edges(data=True):
@@ -221,7 +218,7 @@ def _attach_statements(graph: KnowledgeGraph, view: nx.MultiDiGraph) -> None:
 
 
 def subgraph(
-    graph: KnowledgeGraph,
+    graph: GraphStore,
     *,
     focus: str | None = None,
     depth: int = 1,
@@ -285,9 +282,9 @@ def subgraph(
         ['Anora', 'Sean Baker']
     """
     if depth < 1:
-        raise KGError("depth must be at least 1")
+        raise UsageError("`depth` must be at least 1")
     if max_nodes < 1:
-        raise KGError("max_nodes must be at least 1")
+        raise UsageError("`max_nodes` must be at least 1")
     keep_relations = {graph.ontology.relation(name).iri for name in relations}
     drop_relations = {graph.ontology.relation(name).iri for name in exclude_relations}
     keep_types = {graph.ontology.ontology_class(name).label for name in types}
@@ -343,15 +340,14 @@ def subgraph(
             notes.insert(
                 0,
                 f"Showing the {max_nodes:,} entities nearest to {focus_label} of {total:,} within {depth} "
-                f"hop{'s' if depth != 1 else ''}; {omitted:,} left out. Narrow the view with a smaller --depth, "
-                f"{_NARROW}, or raise --max-nodes (the same keyword arguments in Python).",
+                f"hop{'s' if depth != 1 else ''}; {omitted:,} left out. Narrow the view with a smaller `depth`, "
+                f"{_NARROW}, or raise `max_nodes`.",
             )
         else:
             notes.insert(
                 0,
                 f"Showing the {max_nodes:,} best-connected entities of {total:,}; {omitted:,} left out. "
-                f"Narrow the view with --focus NAME --depth N, {_NARROW}, or raise --max-nodes "
-                "(the same keyword arguments in Python).",
+                f"Narrow the view with `focus` and `depth`, {_NARROW}, or raise `max_nodes`.",
             )
     if not selected.number_of_nodes():
         if not entities.number_of_nodes():
@@ -446,16 +442,15 @@ def _layout(nodes: Sequence[str], edges: Iterable[tuple[str, str]], *, seed: int
     return result
 
 
-def _literal_facts(graph: KnowledgeGraph, iris: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+def _literal_facts(graph: GraphStore, iris: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
     """The literal-valued facts of each entity (description, genre, dates...), at most a few each."""
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     if not iris:
         return out
     values = " ".join(str(ox.NamedNode(i)) for i in iris)
-    rows = select(
-        graph.store,
+    rows = graph.store.select(
         f"""SELECT ?e ?p ?v WHERE {{ VALUES ?e {{ {values} }} ?e ?p ?v
-              FILTER(isLiteral(?v) && ?p != <{_LABEL}>) }} ORDER BY ?e ?p ?v""",
+              FILTER(isLiteral(?v) && ?p != <{RDFS_LABEL}>) }} ORDER BY ?e ?p ?v""",
     )
     for row in rows:
         entity, predicate = row["e"].value, row["p"].value
@@ -465,11 +460,11 @@ def _literal_facts(graph: KnowledgeGraph, iris: Sequence[str]) -> dict[str, list
     return out
 
 
-def _statement(details: dict[str, Any]) -> dict[str, Any]:
+def _statement(statement: Statement) -> dict[str, Any]:
     return {
-        "qualifiers": [[k, str(v)] for k, v in details.items() if k not in ("source", "quote")],
-        "source": str(details.get("source", "")),
-        "quote": str(details.get("quote", "")),
+        "qualifiers": [list(pair) for pair in statement.qualifier_pairs()],
+        "sources": list(statement.sources),
+        "quotes": list(statement.quotes),
     }
 
 
@@ -536,7 +531,7 @@ def _default_title(view: nx.MultiDiGraph) -> str:
     return "filmkg: the whole graph"
 
 
-def render(graph: KnowledgeGraph, view: nx.MultiDiGraph, *, title: str | None = None) -> str:
+def render(graph: GraphStore, view: nx.MultiDiGraph, *, title: str | None = None) -> str:
     """The HTML page of a view: one self-contained document.
 
     Args:
@@ -668,7 +663,7 @@ class VizResult:
 
 
 def viz(
-    graph: KnowledgeGraph,
+    graph: GraphStore,
     output: str | Path,
     *,
     focus: str | None = None,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from typer.testing import CliRunner
 
 from kg.cli import app
+from kg.statements import Statement
 
 runner = CliRunner()
 
@@ -101,3 +103,25 @@ def target_args(target: object) -> list[str]:
     if isinstance(target, Server):
         return target.args()
     return ["--store", str(target)]
+
+
+def flat(statement: Statement) -> dict[str, str]:
+    """A statement as one dict: each qualifier by name, ``source`` and ``quote`` (several values joined with "; ")."""
+    out: dict[str, str] = {}
+    for name, text in statement.qualifier_pairs():
+        out[name] = f"{out[name]}; {text}" if name in out else text
+    if statement.sources:
+        out["source"] = "; ".join(statement.sources)
+    if statement.quotes:
+        out["quote"] = "; ".join(statement.quotes)
+    return out
+
+
+def flats(statements: list[Statement]) -> list[dict[str, str]]:
+    """:func:`flat` of each statement."""
+    return [flat(s) for s in statements]
+
+
+def plain(text: str) -> str:
+    """Typer's boxed usage error as one line of words (box drawing and line breaks removed)."""
+    return " ".join(re.sub(r"[╭╮╰╯│─]", " ", text).split())

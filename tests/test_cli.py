@@ -29,8 +29,8 @@ from typer.main import get_command
 
 from cli_helpers import Run, Server, invoke, runner, target_args
 from kg.cli import app
-from kg.ontology import FILM, RES
-from kg.sources import GRAPH_PREFIX
+from kg.vocab import FILM, RES
+from kg.vocab import GRAPH_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 ANORA = ROOT / "data" / "anora" / "anora.csv"
@@ -750,16 +750,21 @@ def test_show_card_json(anora_store: Target) -> None:
     assert card["iri"] == RES + "mikey_madison"
     assert card["label"] == "Mikey Madison"
     assert card["types"] == ["Person"]
+    def pairs(statement: dict[str, Any]) -> list[list[str]]:
+        return [[q["name"], q["text"]] for q in statement["qualifiers"]]
+
     trained = [
-        f for f in card["facts"]
-        if f["direction"] == "out" and f["predicate"] == FILM + "trainedFor" and ["duration", "P5M"] in f["qualifiers"]
+        f["statement"] for f in card["facts"]
+        if f["direction"] == "out" and f["statement"]["relation"] == FILM + "trainedFor"
+        and ["duration", "P5M"] in pairs(f["statement"])
     ]
     assert len(trained) == 1
-    (fact,) = trained
-    assert fact["object"] == RES + "anora" and fact["object_label"] == "Anora"
-    assert ["skill", "pole dancing"] in fact["qualifiers"]
-    assert fact["sources"] == [ARTICLE]
-    assert "five months" in fact["quotes"][0]
+    (statement,) = trained
+    assert statement["object"] == RES + "anora" and statement["object_label"] == "Anora"
+    assert ["skill", "pole dancing"] in pairs(statement)
+    assert statement["sources"] == [ARTICLE]
+    assert "five months" in statement["quotes"][0]
+    assert statement["iri"].startswith(RES + "statement/")
 
 
 def test_show_character_card_has_qualifier_facts(anora_store: Target) -> None:

@@ -40,11 +40,11 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 import pytest
 import requests
-from cli_helpers import Run, Server, invoke
+from cli_helpers import Run, Server, invoke, plain
 
 from kg import KnowledgeGraph
 from kg.errors import EndpointError, StoreError
-from kg.sources import GRAPH_PREFIX, ONTOLOGY_GRAPH, REGISTRY_GRAPH
+from kg.vocab import GRAPH_PREFIX, ONTOLOGY_GRAPH, REGISTRY_GRAPH
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -84,11 +84,6 @@ def fails(args: list[str], code: int, *, env: dict[str, str] | None = None) -> R
     assert "Traceback" not in run.stderr
     assert run.stdout == ""
     return run
-
-
-def plain(text: str) -> str:
-    """Typer's boxed usage error as one line of words (box drawing and line breaks removed)."""
-    return " ".join(re.sub(r"[╭╮╰╯│─]", " ", text).split())
 
 
 def snapshot(server: Server) -> set[ox.Quad]:
@@ -633,7 +628,7 @@ def test_ingest_without_a_graph_store_url_sends_chunked_insert_data(
     assert 1 < len(inserts) < 436 // 10
     memory = KnowledgeGraph.memory()
     memory.ingest(anora_file)
-    expected = {q.triple for q in memory.store.quads_for_pattern(None, None, None, ox.NamedNode(target))}
+    expected = {q.triple for q in memory.store.raw.quads_for_pattern(None, None, None, ox.NamedNode(target))}
     assert graph_triples(server, target) == expected
     assert len(expected) == 436
 
@@ -689,7 +684,7 @@ def test_escapes_and_unicode_survive_both_upload_paths(gsp: bool, server: Server
     (source,) = sources_json(server.args())
     memory = KnowledgeGraph.memory()
     memory.ingest(data)
-    expected = {q.triple for q in memory.store.quads_for_pattern(None, None, None, ox.NamedNode(str(source["graph"])))}
+    expected = {q.triple for q in memory.store.raw.quads_for_pattern(None, None, None, ox.NamedNode(str(source["graph"])))}
     assert len(expected) == 6
     assert {ox.Literal("back\\u0041slash"), ox.Literal("\\\\")} <= {t.object for t in expected}
     assert graph_triples(server, str(source["graph"])) == expected
@@ -1070,7 +1065,7 @@ def test_connect_without_update_url_is_read_only(server: Server, tiny_csv: Path)
     with KnowledgeGraph.connect(server.query_url, gsp_endpoint=server.gsp_url) as kg:
         assert kg.read_only
         assert kg.sources() == []
-        with pytest.raises(StoreError, match="--update-endpoint"):
+        with pytest.raises(StoreError, match="`update_endpoint`"):
             kg.ingest(tiny_csv)
     assert snapshot(server) == set()
 

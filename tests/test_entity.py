@@ -8,7 +8,7 @@ import pytest
 
 from kg import KnowledgeGraph, NotFoundError
 from kg.entity import EntityCard, Fact, resolve, show
-from kg.ontology import FILM, RES
+from kg.vocab import FILM, RES
 
 ARTICLE = "The Mikey Madison Dance Scene in Anora: What Most People Get Wrong"
 WD = "http://www.wikidata.org/entity/"

@@ -88,7 +88,7 @@ def test_path_finds_the_k_shortest_lengths_of_the_whole_projection(
     assert [len(hops) for hops in result.paths] == expected
     for hops in result.paths:  # every hop is a real edge of the projection, with its source
         for hop in hops:
-            assert hop.source.startswith("Article ")
+            assert hop.sources and hop.sources[0].startswith("Article ")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -130,7 +130,7 @@ def test_a_focused_view_equals_the_one_cut_from_the_whole_projection(
     assert {n: d["degree_total"] for n, d in view.nodes(data=True)} == {n: whole.degree(n) for n in expected}
     assert view.number_of_edges() == keep.subgraph(expected).number_of_edges()
     for _, _, data in view.edges(data=True):  # the edges shown carry their statements
-        assert data["statements"] and all(s["source"].startswith("Article ") for s in data["statements"])
+        assert data["statements"] and all(s.sources[0].startswith("Article ") for s in data["statements"])
 
 
 def test_explorer_fetches_only_the_neighbourhood() -> None:
@@ -166,4 +166,4 @@ def test_path_past_the_exploration_limit_searches_the_whole_projection(
     finally:
         kg.analysis._EXPLORE_LIMIT = limit
     assert [len(hops) for hops in result.paths] == expected
-    assert all(hop.source.startswith("Article ") for hops in result.paths for hop in hops)
+    assert all(hop.sources[0].startswith("Article ") for hops in result.paths for hop in hops)

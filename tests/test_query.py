@@ -14,8 +14,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg import KnowledgeGraph, NetworkRefusedError, NotFoundError, QueryError
-from kg.ontology import FILM, RES, XSD
-from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, named_queries, refuse_network
+from kg.vocab import FILM, RES, XSD
+from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, named_queries
+from kg.sparql import refuse_network
 
 ARTICLE = "The Mikey Madison Dance Scene in Anora: What Most People Get Wrong"
 WD = "http://www.wikidata.org/entity/"

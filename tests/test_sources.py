@@ -12,8 +12,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg import KnowledgeGraph, NotFoundError, StoreError
-from kg.ontology import FILM, RES
-from kg.sources import GRAPH_PREFIX, ONTOLOGY_GRAPH, REGISTRY_GRAPH, SourceInfo, drop, find_source, sources
+from kg.vocab import FILM, RES
+from kg.registry import SourceInfo, drop, find_source, sources
+from kg.vocab import GRAPH_PREFIX, ONTOLOGY_GRAPH, REGISTRY_GRAPH
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 STATEMENT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement"
@@ -26,12 +27,12 @@ def _write(path: Path, *rows: str, header: str = "subject,predicate,object") -> 
 
 
 def _graph_quads(graph: KnowledgeGraph, name: str) -> set[ox.Quad]:
-    return set(graph.store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+    return set(graph.store.raw.quads_for_pattern(None, None, None, ox.NamedNode(name)))
 
 
 def _source_graphs(graph: KnowledgeGraph) -> set[str]:
     return {
-        g.value for g in graph.store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH_PREFIX)
+        g.value for g in graph.store.raw.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH_PREFIX)
     }
 
 
@@ -41,9 +42,7 @@ def _data_rows(path: Path) -> int:
 
 
 def _has(graph: KnowledgeGraph, s: str, p: str, o: str) -> bool:
-    return bool(graph.store.query(
-        f"ASK {{ <{RES}{s}> <{FILM}{p}> <{RES}{o}> }}", use_default_graph_as_union=True
-    ))
+    return graph.store.ask(f"ASK {{ <{RES}{s}> <{FILM}{p}> <{RES}{o}> }}")
 
 
 # ---------------------------------------------------------------------------------- listing
@@ -147,14 +146,14 @@ def _two(tmp_path: Path) -> tuple[KnowledgeGraph, Path, Path]:
 def test_drop_removes_the_graph_and_the_registry_entry(tmp_path: Path) -> None:
     graph, _, _ = _two(tmp_path)
     target = find_source(graph, "two.csv")
-    before = set(graph.store)
+    before = set(graph.store.raw)
     in_graph = _graph_quads(graph, target.graph)
     entry = {q for q in _graph_quads(graph, REGISTRY_GRAPH) if q.subject == ox.NamedNode(target.graph)}
     assert in_graph and entry
     dropped = drop(graph, "two.csv")
     assert dropped == target
-    assert set(graph.store) == before - in_graph - entry
-    assert ox.NamedNode(target.graph) not in set(graph.store.named_graphs())
+    assert set(graph.store.raw) == before - in_graph - entry
+    assert ox.NamedNode(target.graph) not in set(graph.store.raw.named_graphs())
     assert [s.name for s in sources(graph)] == ["one.csv"]
     assert not _has(graph, "brooke_candy", "performed", "drip")
     assert _has(graph, "sean_baker", "directed", "anora")
@@ -191,13 +190,13 @@ def test_drop_accepts_a_path_object(tmp_path: Path) -> None:
 
 def test_drop_unknown_source(tmp_path: Path) -> None:
     graph, _, _ = _two(tmp_path)
-    before = set(graph.store)
+    before = set(graph.store.raw)
     with pytest.raises(NotFoundError) as caught:
         drop(graph, "three.csv")
     assert 'no source "three.csv"' in str(caught.value)
     assert "one.csv" in str(caught.value) and "two.csv" in str(caught.value)
     assert caught.value.exit_code == 5
-    assert set(graph.store) == before
+    assert set(graph.store.raw) == before
 
 
 def test_drop_on_an_empty_store() -> None:
@@ -238,10 +237,10 @@ def test_replacing_a_file_leaves_no_old_triples_and_no_orphan_graph(tmp_path: Pa
 
 
 def test_reingest_unchanged_changes_nothing(tiny_kg: KnowledgeGraph, tiny_csv: Path) -> None:
-    before = set(tiny_kg.store)
+    before = set(tiny_kg.store.raw)
     report = tiny_kg.ingest(tiny_csv)
     assert [f.status for f in report.files] == ["unchanged"]
-    assert set(tiny_kg.store) == before
+    assert set(tiny_kg.store.raw) == before
 
 
 def test_failed_replacement_keeps_the_old_graph(tmp_path: Path) -> None:
@@ -250,17 +249,17 @@ def test_failed_replacement_keeps_the_old_graph(tmp_path: Path) -> None:
     graph = KnowledgeGraph.memory()
     data = _write(tmp_path / "films.csv", "Sean Baker,directed,Anora")
     graph.ingest(data)
-    before = set(graph.store)
+    before = set(graph.store.raw)
     _write(data, "Sean Baker,wrote,Anora", "Sean Baker,directd,Anora")
     with pytest.raises(IngestError):
         graph.ingest(data)
-    assert set(graph.store) == before
+    assert set(graph.store.raw) == before
 
 
 # ---------------------------------------------------------------------------------- orphans
 
 
-def test_orphan_graph_is_removed_when_the_store_is_reopened(tmp_path: Path, kg_path: Path) -> None:
+def test_orphan_graph_is_invisible_to_reads_and_removed_by_the_next_write(tmp_path: Path, kg_path: Path) -> None:
     data = _write(tmp_path / "films.csv", "Sean Baker,directed,Anora")
     graph = KnowledgeGraph.open(kg_path)
     graph.ingest(data)
@@ -281,14 +280,20 @@ def test_orphan_graph_is_removed_when_the_store_is_reopened(tmp_path: Path, kg_p
     del raw
     gc.collect()
 
-    with KnowledgeGraph.open(kg_path) as reopened:
-        graphs = set(reopened.store.named_graphs())
+    with KnowledgeGraph.open(kg_path, read_only=True) as reader:
+        assert orphan in set(reader.store.raw.named_graphs())  # a read leaves it...
+        assert not _has(reader, "ghost", "directed", "anora")  # ...but no query sees it
+        assert not reader.query(f"ASK {{ GRAPH ?g {{ <{RES}ghost> ?p ?o }} }}").boolean
+        assert [s.name for s in reader.sources()] == ["films.csv"]
+        assert _has(reader, "sean_baker", "directed", "anora")
+    with KnowledgeGraph.open(kg_path) as writer:
+        writer.ingest(_write(tmp_path / "more.csv", "Mikey Madison,acted-in,Anora"))
+        graphs = set(writer.store.raw.named_graphs())
         assert orphan not in graphs
-        assert not list(reopened.store.quads_for_pattern(ox.NamedNode(RES + "ghost"), None, None))
+        assert not list(writer.store.raw.quads_for_pattern(ox.NamedNode(RES + "ghost"), None, None))
         assert ox.NamedNode(kept) in graphs
-        assert _source_graphs(reopened) == {kept}
-        assert [s.name for s in reopened.sources()] == ["films.csv"]
-        assert _has(reopened, "sean_baker", "directed", "anora")
+        assert [s.name for s in writer.sources()] == ["films.csv", "more.csv"]
+        assert _has(writer, "sean_baker", "directed", "anora")
 
 
 def test_graphs_outside_the_prefix_are_not_orphans(tmp_path: Path, kg_path: Path) -> None:
@@ -306,7 +311,7 @@ def test_graphs_outside_the_prefix_are_not_orphans(tmp_path: Path, kg_path: Path
     del raw
     gc.collect()
     with KnowledgeGraph.open(kg_path) as reopened:
-        graphs = set(reopened.store.named_graphs())
+        graphs = set(reopened.store.raw.named_graphs())
         assert other in graphs
         assert ox.NamedNode(ONTOLOGY_GRAPH) in graphs
         assert ox.NamedNode(REGISTRY_GRAPH) in graphs
@@ -334,17 +339,19 @@ def test_store_can_be_reopened_after_close_method(tmp_path: Path, kg_path: Path)
 
 def test_store_locked_in_this_process_is_a_store_error(kg_path: Path) -> None:
     """While one knowledge graph holds the store open, opening it again is a StoreError, not an OSError."""
+    with KnowledgeGraph.open(kg_path) as first:
+        first.ingest(_write(kg_path.parent / "films.csv", "Sean Baker,directed,Anora"))
     holder = KnowledgeGraph.open(kg_path)
     with pytest.raises(StoreError, match=str(kg_path)):
         KnowledgeGraph.open(kg_path)
-    assert holder.sources() == []
+    assert [s.name for s in holder.sources()] == ["films.csv"]
 
 
 # --------------------------------------------------------------------------------- ontology
 
 
 def test_ontology_graph_is_in_the_store_after_ingest(tiny_kg: KnowledgeGraph) -> None:
-    graphs = set(tiny_kg.store.named_graphs())
+    graphs = set(tiny_kg.store.raw.named_graphs())
     assert ox.NamedNode(ONTOLOGY_GRAPH) in graphs
     quads = _graph_quads(tiny_kg, ONTOLOGY_GRAPH)
     expected = set(ox.parse(path=str(tiny_kg.ontology.path), format=ox.RdfFormat.TURTLE))
@@ -381,7 +388,7 @@ def test_ontology_graph_is_loaded_once(tiny_kg: KnowledgeGraph, tmp_path: Path) 
 def test_anora_store_on_disk(anora_kg: KnowledgeGraph, anora_csv: Path) -> None:
     (info,) = anora_kg.sources()
     assert info.name == "anora.csv" and info.rows == _data_rows(anora_csv)
-    assert ox.NamedNode(ONTOLOGY_GRAPH) in set(anora_kg.store.named_graphs())
+    assert ox.NamedNode(ONTOLOGY_GRAPH) in set(anora_kg.store.raw.named_graphs())
     assert _has(anora_kg, "brooke_candy", "performed", "drip")
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.ingest.values import parse_date, parse_duration, parse_value
-from kg.ontology import XSD
+from kg.vocab import XSD
 
 # XSD lexical spaces (https://www.w3.org/TR/xmlschema11-2/), ASCII digits only. filmkg also keeps
 # ISO 8601 weeks (P20W) as written, so the duration pattern allows a W part.

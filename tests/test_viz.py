@@ -116,8 +116,9 @@ def test_focus_neighbourhood_keeps_qualifiers_sources_and_quotes(tiny_kg: Knowle
     assert "Pole Coach" not in labels(view) and "Mikey Madison" in labels(view)
     data = view.get_edge_data("https://w3id.org/filmkg/resource/mikey_madison", "https://w3id.org/filmkg/resource/anora")
     trained = data["trained-for"]["statements"][0]
-    assert trained["duration"] == "P5M" and trained["skill"] == "pole dancing"
-    assert trained["source"] == "Tiny fixture" and trained["quote"] == "She trained for five months."
+    assert dict(trained.qualifier_pairs())["duration"] == "P5M"
+    assert dict(trained.qualifier_pairs())["skill"] == "pole dancing"
+    assert trained.sources == ("Tiny fixture",) and trained.quotes == ("She trained for five months.",)
 
 
 def test_unknown_focus_relation_or_class(tiny_kg: KnowledgeGraph) -> None:
@@ -169,7 +170,7 @@ def test_cap_keeps_the_best_connected_and_says_what_was_left_out(tiny_kg: Knowle
     assert labels(view) == ["Anora", "Drip dance scene", "Mikey Madison"]  # degrees 7, 5, 3
     assert view.graph["total"] == whole.number_of_nodes() and view.graph["omitted"] == whole.number_of_nodes() - 3
     message = view.graph["message"]
-    assert f"{whole.number_of_nodes() - 3} left out" in message and "--focus" in message and "--max-nodes" in message
+    assert f"{whole.number_of_nodes() - 3} left out" in message and "`focus`" in message and "`max_nodes`" in message
     # degree_total is the degree in the whole graph, however much the view keeps
     assert {d["label"]: d["degree_total"] for _, d in view.nodes(data=True)}["Anora"] == whole.degree(
         "https://w3id.org/filmkg/resource/anora"
@@ -180,7 +181,7 @@ def test_cap_with_focus_keeps_the_nearest(tiny_kg: KnowledgeGraph) -> None:
     view = subgraph(tiny_kg, focus="Pole Coach", depth=3, max_nodes=3)
     assert labels(view) == ["Anora", "Mikey Madison", "Pole Coach"]  # Anora: the best connected at distance 2
     assert sorted(d["distance"] for _, d in view.nodes(data=True)) == [0, 1, 2]
-    assert "nearest to Pole Coach" in view.graph["message"] and "--depth" in view.graph["message"]
+    assert "nearest to Pole Coach" in view.graph["message"] and "`depth`" in view.graph["message"]
 
 
 def test_query_file_construct_and_select(tiny_kg: KnowledgeGraph, tmp_path: Path) -> None:
@@ -249,7 +250,7 @@ def test_page_is_self_contained_and_matches_the_view(anora_kg: KnowledgeGraph, t
     assert data["physics"] is True and "x" not in data["nodes"][0]
     assert {n["label"] for n in data["nodes"]} >= {"Anora", "Mikey Madison", "Sean Baker", "Drip dance scene"}
     # every statement's source and quote is in the page
-    quotes = [s["quote"] for e in data["edges"] for s in e["statements"]]
+    quotes = [q for e in data["edges"] for s in e["statements"] for q in s["quotes"]]
     assert len(quotes) == sum(len(d["statements"]) for _, _, d in view.edges(data=True)) and all(quotes)
     # the legend lists the classes in view, with counts
     legend = dict(re.findall(r'<span class="fk-class-name">([^<]*)</span> <span class="fk-count">([\d,]+)</span>', page))
@@ -278,10 +279,10 @@ def test_hostile_text_is_escaped_everywhere(hostile_kg: KnowledgeGraph, tmp_path
     assert len(re.findall(r"^<script", page, re.MULTILINE)) == 3 and page.count("</script>") == 3
     data = data_of(page)
     assert {IMG, SCRIPT, f"Eve {IMG}", f"Film {SCRIPT}"} <= {n["label"] for n in data["nodes"]}
-    statement = next(s for e in data["edges"] for s in e["statements"] if "pwned=3" in s["quote"])
-    assert statement["quote"] == "She said \"hi\" & 'bye' </script><script>window.pwned=3</script>"
+    statement = next(s for e in data["edges"] for s in e["statements"] if "pwned=3" in s["quotes"][0])
+    assert statement["quotes"][0] == "She said \"hi\" & 'bye' </script><script>window.pwned=3</script>"
     assert statement["qualifiers"] == [["character", '<img src=x onerror="window.pwned=2"> Ani']]
-    assert statement["source"] == "<b onmouseover=alert(3)>source</b> one"
+    assert statement["sources"] == ["<b onmouseover=alert(3)>source</b> one"]
     # a class from outside the ontology: its compact IRI is a legend entry, escaped
     assert '<span class="fk-class-name">&lt;https://example.org/T?a=1&amp;b=&#39;2&#39;&gt;</span>' in page
 

@@ -69,7 +69,7 @@ plt.show()"""),
     ("code", """result = kg.path("Brooke Candy", "Andrea Werhun", max_paths=2)
 print(result)"""),
     ("code", """hops = pd.DataFrame([
-    {"path": n, "subject": h.subject, "relation": h.relation, "object": h.object, "quote": h.quote}
+    {"path": n, "subject": h.subject, "relation": h.relation, "object": h.object, "quotes": "; ".join(h.quotes)}
     for n, hops in enumerate(result.paths, 1) for h in hops
 ])
 hops"""),

@@ -1,8 +1,24 @@
-"""Ingest: annotated triples (CSV, TSV, JSON Lines) and RDF files into the store.
+"""Ingest: files of every kind an importer reads, each into its own named graph.
 
-See :func:`ingest`.
+- :mod:`kg.ingest.importer`: the :class:`Importer` protocol;
+- :mod:`kg.ingest.importers`: the importers, in one tuple;
+- :mod:`kg.ingest.sink`: the statement sink every importer feeds (validation, reification);
+- :mod:`kg.ingest.annotated`, :mod:`kg.ingest.rdf`: the built-in importers;
+- :mod:`kg.ingest.files`: :func:`ingest`, checking every file before loading any.
 """
 
 from kg.ingest.files import FileReport, IngestReport, ingest, supported_files
+from kg.ingest.importer import Importer, ImportOptions, ProgressCallback
+from kg.ingest.importers import IMPORTERS, importer_for
 
-__all__ = ["FileReport", "IngestReport", "ingest", "supported_files"]
+__all__ = [
+    "IMPORTERS",
+    "FileReport",
+    "ImportOptions",
+    "Importer",
+    "IngestReport",
+    "ProgressCallback",
+    "importer_for",
+    "ingest",
+    "supported_files",
+]

@@ -1,42 +1,33 @@
 """Ingesting files into the knowledge graph: check everything first, then load in bulk.
 
-Every file is read and checked in full and written as N-Triples to a temporary
-file before the store is touched; only when all files are good is each loaded
-with pyoxigraph's bulk loader into a fresh named graph and swapped in (see
-:mod:`kg.sources`). A file with any bad row is rejected whole unless
-``skip_bad_rows`` names a file for the rejected rows.
+Every file is read by its importer (:mod:`kg.ingest.importers`) into a statement
+sink, which checks it in full and writes N-Triples to a temporary file before the
+store is touched; only when all files are good is each loaded with pyoxigraph's
+bulk loader into a fresh named graph and swapped in (see :mod:`kg.registry`). A
+file with any bad row is rejected whole unless ``skip_bad_rows`` names a file for
+the rejected rows.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
-
-import pyoxigraph as ox
 
 from kg.errors import IngestError, KGError, Problem
-from kg.ingest.rdf import RDF_SUFFIXES, read_rdf
-from kg.ingest.rows import ANNOTATED_SUFFIXES, Row, RowConverter, read_rows
+from kg.formats import suffix
+from kg.ingest.importer import Importer, ImportOptions, ProgressCallback
+from kg.ingest.importers import importer_for, known_suffixes
+from kg.ingest.sink import Rejects, StatementSink
 from kg.ontology import mint_hashed
-from kg.store import select
-from kg.sources import SourceInfo, ensure_ontology, now, register, sources
-
-if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
+from kg.registry import SourceInfo, ensure_ontology, now, register, remove_orphans, sources
+from kg.store import GraphStore
+from kg.vocab import RDF_STATEMENT, RDF_TYPE
 
 __all__ = ["FileReport", "IngestReport", "ingest", "supported_files"]
-
-MAX_LISTED_PROBLEMS = 100
-"""An error message lists at most this many problems per file (``skip_bad_rows`` writes them all)."""
-
-ProgressCallback = Callable[[str, int, int], None]
-"""Called with (file name, bytes read, file size)."""
 
 
 @dataclass(frozen=True)
@@ -108,15 +99,13 @@ class IngestReport:
         return text
 
 
-def _suffix(path: Path) -> str:
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes = suffixes[:-1]
-    return suffixes[-1] if suffixes else ""
-
-
-def supported_files(paths: Iterable[str | Path]) -> list[Path]:
+def supported_files(paths: Iterable[str | Path], *, format: str | None = None) -> list[Path]:
     """The files to ingest: each file given, and the supported files found in each folder, recursively.
+
+    Args:
+        paths: files and folders.
+        format: read every file with this importer (see :mod:`kg.ingest.importers`); folders then
+            give their files of that importer's suffixes.
 
     Raises:
         IngestError: a path that does not exist, or a file of an unsupported kind.
@@ -128,19 +117,14 @@ def supported_files(paths: Iterable[str | Path]) -> list[Path]:
         kg.errors.IngestError: /nonexistent.csv: 1 problem, nothing was ingested:
           /nonexistent.csv:0: no such file or folder
     """
-    known = (*ANNOTATED_SUFFIXES, *RDF_SUFFIXES)
+    known = importer_for(Path(), format).suffixes if format is not None else known_suffixes()
     out: list[Path] = []
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.is_file() and _suffix(p) in known)
+            out += sorted(p for p in path.rglob("*") if p.is_file() and suffix(p) in known)
         elif path.is_file():
-            if _suffix(path) not in known:
-                raise IngestError(
-                    str(path),
-                    [Problem(str(path), 0, None, None,
-                             f"unsupported file type; filmkg reads {', '.join(known)} (each optionally .gz)")],
-                )
+            importer_for(path, format)
             out.append(path)
         else:
             raise IngestError(str(path), [Problem(str(path), 0, None, None, "no such file or folder")])
@@ -162,99 +146,14 @@ class _Prepared:
     path: Path
     name: str
     content_hash: str
-    ntriples: Path | None
+    ntriples: Path
+    importer: Importer
     rows: int = 0
     triples: int = 0
     statements: int = 0
     rejected: int = 0
     warnings: list[Problem] = field(default_factory=list)
     replaces: SourceInfo | None = None
-
-
-class _Counter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def through(self, triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
-        for triple in triples:
-            self.count += 1
-            yield triple
-
-
-def _annotated(
-    item: _Prepared,
-    graph: KnowledgeGraph,
-    out: IO[bytes],
-    *,
-    strict: bool,
-    rejects: _Rejects | None,
-    progress: ProgressCallback | None,
-) -> None:
-    name = str(item.path)
-    size = item.path.stat().st_size
-    header, rows = read_rows(item.path, on_progress=(lambda n: progress(name, n, size)) if progress else None)
-    if not header:
-        unreadable = [row for row in rows if isinstance(row, Problem)]
-        if unreadable:
-            raise IngestError(name, unreadable[:1])
-    converter = RowConverter(graph.ontology, path=name, header=header, strict=strict)
-    if converter.header_problems:
-        raise IngestError(name, converter.header_problems)
-    problems: list[Problem] = []
-    total_problems = 0
-    batch: list[str] = []
-    for row in rows:
-        if isinstance(row, Problem):
-            found = [row]
-        else:
-            item.rows += 1
-            produced, errors = converter.convert(row)
-            if not errors:
-                batch += produced
-                if len(batch) > 20_000:
-                    item.triples += _write(out, batch)
-                continue
-            found = [e.located(name, row.line) for e in errors]
-        total_problems += len(found)
-        if rejects is not None:
-            rejects.write(item.path, row, found)
-            item.rejected += 1
-        elif len(problems) < MAX_LISTED_PROBLEMS:
-            problems.extend(found[: MAX_LISTED_PROBLEMS - len(problems)])
-    item.triples += _write(out, batch)
-    if problems:
-        raise IngestError(name, problems, more=total_problems - len(problems))
-    item.statements = converter.statements
-    item.warnings = converter.warnings
-
-
-def _write(out: IO[bytes], lines: list[str]) -> int:
-    """Write N-Triples lines and empty the list; returns how many triples were written."""
-    text = "".join(lines)
-    lines.clear()
-    out.write(text.encode("utf-8"))
-    return text.count("\n")
-
-
-class _Rejects:
-    """The rejected rows of every file, with their reasons, as JSON Lines."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.stream: IO[str] | None = None
-
-    def write(self, source: Path, row: Row | Problem, problems: Sequence[Problem]) -> None:
-        if self.stream is None:
-            self.stream = self.path.open("w", encoding="utf-8")
-        record: dict[str, object] = {"file": str(source), "line": row.line}
-        if isinstance(row, Row):
-            record["row"] = {k: (list(c.value) if isinstance(c.value, tuple) else c.value) for k, c in row.cells.items()}
-        record["errors"] = [str(p) for p in problems]
-        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-    def close(self) -> None:
-        if self.stream is not None:
-            self.stream.close()
 
 
 def _source_name(path: Path, taken: dict[str, str]) -> str:
@@ -266,9 +165,10 @@ def _source_name(path: Path, taken: dict[str, str]) -> str:
 
 
 def ingest(
-    graph: KnowledgeGraph,
+    graph: GraphStore,
     paths: Sequence[str | Path],
     *,
+    format: str | None = None,
     base: str | None = None,
     strict: bool = False,
     skip_bad_rows: Path | None = None,
@@ -283,6 +183,7 @@ def ingest(
     Args:
         graph: the knowledge graph to write to.
         paths: files and folders (folders are searched recursively for supported files).
+        format: the importer for every file (``annotated``, ``rdf``, ...), for suffixes that do not tell.
         base: base IRI for relative IRIs in RDF files.
         strict: predicates and qualifiers outside the ontology are errors, not warnings.
         skip_bad_rows: ingest the good rows and write the rejected ones, with reasons, to this JSON Lines file.
@@ -306,20 +207,25 @@ def ingest(
         >>> kg.ingest([p]).files[0].status
         'unchanged'
     """
-    files = supported_files(paths)
-    graph.writable()
+    files = supported_files(paths, format=format)
+    graph.store.check_writable()
     registered = {info.path: info for info in sources(graph)}
     taken = {info.name: info.path for info in registered.values()}
     prepared: list[_Prepared] = []
     unchanged: list[FileReport] = []
     errors: list[IngestError] = []
-    rejects = _Rejects(skip_bad_rows) if skip_bad_rows is not None else None
+    rejects = Rejects(skip_bad_rows) if skip_bad_rows is not None else None
+    options = ImportOptions(base=base, strict=strict, allow_network=allow_network, progress=progress)
     workdir = tempfile.TemporaryDirectory(prefix="filmkg-ingest-")
     try:
         for index, path in enumerate(files):
+            importer = importer_for(path, format)
             resolved = str(path.resolve())
-            options = f"{graph.ontology.digest}|base={base}|strict={strict}|skip={skip_bad_rows is not None}"
-            content_hash = _digest(path, options)
+            settings = (
+                f"{graph.ontology.digest}|base={base}|strict={strict}|skip={skip_bad_rows is not None}"
+                + (f"|format={importer.name}" if format is not None else "")
+            )
+            content_hash = _digest(path, settings)
             previous = registered.get(resolved)
             if previous is not None and previous.content_hash == content_hash:
                 unchanged.append(
@@ -329,20 +235,9 @@ def ingest(
                 continue
             name = previous.name if previous else _source_name(path, taken)
             taken[name] = resolved
-            item = _Prepared(path, name, content_hash, Path(workdir.name) / f"{index}.nt", replaces=previous)
+            item = _Prepared(path, name, content_hash, Path(workdir.name) / f"{index}.nt", importer, replaces=previous)
             try:
-                assert item.ntriples is not None
-                with item.ntriples.open("wb") as out:
-                    if _suffix(path) in ANNOTATED_SUFFIXES:
-                        _annotated(item, graph, out, strict=strict, rejects=rejects, progress=progress)
-                    else:
-                        counter = _Counter()
-                        ox.serialize(
-                            counter.through(read_rdf(path, base=base, allow_network=allow_network)),
-                            out,
-                            format=ox.RdfFormat.N_TRIPLES,
-                        )
-                        item.rows = item.triples = counter.count
+                _prepare(graph, item, options, rejects)
             except IngestError as exc:
                 errors.append(exc)
                 continue
@@ -353,10 +248,11 @@ def ingest(
             raise IngestError(
                 f"{len(errors)} files", [p for e in errors for p in e.problems], more=sum(e.more for e in errors)
             )
+        remove_orphans(graph.store)
         ensure_ontology(graph)
         _return_freed_memory()
         reports = [_load(graph, item) for item in prepared]
-        if prepared and graph.location is not None:
+        if prepared:
             # Compact the files the bulk loader wrote: queries on a freshly bulk-loaded store
             # are an order of magnitude slower until it is done (15 s against 1.1 s for a
             # three-pattern join on 2.2 M triples).
@@ -366,6 +262,16 @@ def ingest(
             rejects.close()
         workdir.cleanup()
     return IngestReport(tuple(unchanged + reports))
+
+
+def _prepare(graph: GraphStore, item: _Prepared, options: ImportOptions, rejects: Rejects | None) -> None:
+    """Read one file with its importer into N-Triples, checking every record."""
+    with item.ntriples.open("wb") as out:
+        sink = StatementSink(graph.ontology, path=str(item.path), out=out, strict=options.strict, rejects=rejects)
+        item.importer.read(item.path, sink, options)
+        sink.finish()
+    item.rows, item.triples, item.statements = sink.rows, sink.triples_written, sink.statements
+    item.rejected, item.warnings = sink.rejected, sink.warnings
 
 
 def _return_freed_memory() -> None:
@@ -388,16 +294,14 @@ def _return_freed_memory() -> None:
         pass
 
 
-def _load(graph: KnowledgeGraph, item: _Prepared) -> FileReport:
+def _load(graph: GraphStore, item: _Prepared) -> FileReport:
     resolved = str(item.path.resolve())
     target = mint_hashed("graph", resolved, item.content_hash)
-    node = ox.NamedNode(target)
-    assert item.ntriples is not None
     try:
         if item.triples:
-            graph.store.bulk_load(path=str(item.ntriples), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+            graph.store.bulk_load(item.ntriples, target)
         else:
-            graph.store.add_graph(node)
+            graph.store.add_graph(target)
         info = SourceInfo(
             name=item.name,
             path=resolved,
@@ -408,12 +312,12 @@ def _load(graph: KnowledgeGraph, item: _Prepared) -> FileReport:
             statements=item.statements,
             ingested=now(),
         )
-        statements = _count(graph, target, _STATEMENTS) if _suffix(item.path) in ANNOTATED_SUFFIXES else item.statements
+        statements = _count(graph, target, _STATEMENTS) if item.statements else 0
         info = replace(info, triples=_count(graph, target), statements=statements)
         register(graph, info, replaces=item.replaces)
     except BaseException:
         try:
-            graph.store.remove_graph(node)
+            graph.store.remove_graph(target)
         except KGError as cleanup:  # keep the error that stopped the load; no query sees this graph
             logging.getLogger(__name__).warning("could not drop the partly loaded graph %s: %s", target, cleanup)
         raise
@@ -422,11 +326,11 @@ def _load(graph: KnowledgeGraph, item: _Prepared) -> FileReport:
                       item.rejected, tuple(item.warnings))
 
 
-_STATEMENTS = "?s a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement>"
+_STATEMENTS = f"?s <{RDF_TYPE}> <{RDF_STATEMENT}>"
 
 
-def _count(graph: KnowledgeGraph, target: str, pattern: str = "?s ?p ?o") -> int:
+def _count(graph: GraphStore, target: str, pattern: str = "?s ?p ?o") -> int:
     """The matches of ``pattern`` in a named graph: all its triples by default (the written
     lines may repeat a triple), or, with :data:`_STATEMENTS`, its statement nodes."""
-    rows = select(graph.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ {pattern} }} }}", union=False)
+    rows = list(graph.store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ {pattern} }} }}", union=False))
     return int(getattr(rows[0][0], "value", 0))

@@ -1,8 +1,10 @@
 """Standard RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) read with pyoxigraph's parsers.
 
+Their triples are loaded as they are: quads in named graphs become triples of the file's own graph.
+
 Examples:
-    >>> rdf_format(Path("x.ttl.gz")).name
-    'Turtle'
+    >>> RdfFiles().suffixes[:3]
+    ('.ttl', '.nt', '.nq')
 """
 
 from __future__ import annotations
@@ -16,36 +18,31 @@ from typing import IO
 import pyoxigraph as ox
 
 from kg.errors import IngestError, NetworkRefusedError, Problem
+from kg.formats import format_of_path, rdf_suffixes
+from kg.ingest.importer import ImportOptions
+from kg.ingest.sink import StatementSink
 
-__all__ = ["RDF_SUFFIXES", "rdf_format", "read_rdf"]
+__all__ = ["RdfFiles", "read_rdf"]
 
-RDF_SUFFIXES = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
-"""File suffixes read as RDF (each also with ``.gz``)."""
+
+class RdfFiles:
+    """The importer of RDF files, by suffix: ``.ttl .nt .nq .trig .jsonld .rdf .owl``, each optionally ``.gz``."""
+
+    name = "rdf"
+    description = "RDF: Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML, loaded as it is"
+    suffixes = rdf_suffixes()
+
+    def read(self, path: Path, sink: StatementSink, options: ImportOptions) -> None:
+        """Write the file's triples to ``sink`` as they are.
+
+        Raises:
+            IngestError: a syntax error, with its line and column.
+            NetworkRefusedError: a JSON-LD remote context without ``allow_network``.
+        """
+        sink.triples(read_rdf(path, base=options.base, allow_network=options.allow_network))
 
 _POSITION = re.compile(r"line (\d+)(?:,? (?:between )?columns? (\d+))?")
 _POSITION_SHORT = re.compile(r"at (\d+):(\d+)")
-
-
-def rdf_format(path: Path) -> ox.RdfFormat:
-    """The RDF format of a file, from its suffix (``.gz`` is looked through).
-
-    Raises:
-        ValueError: not an RDF suffix.
-    """
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes = suffixes[:-1]
-    if not suffixes or suffixes[-1] not in RDF_SUFFIXES:
-        raise ValueError(f"{path.name} is not an RDF file")
-    return RDF_SUFFIXES[suffixes[-1]]
 
 
 def _input(path: Path) -> IO[bytes]:
@@ -72,7 +69,10 @@ def read_rdf(path: Path, *, base: str | None = None, allow_network: bool = False
         >>> [t.subject.value for t in read_rdf(p, base="http://example.org/")]
         ['http://example.org/a']
     """
-    fmt = rdf_format(path)
+    found = format_of_path(path)
+    if found is None:
+        raise IngestError(str(path), [Problem(str(path), 0, None, None, "not an RDF file (by its suffix)")])
+    fmt = found.rdf
     if base is not None:
         fmt = {ox.RdfFormat.N_TRIPLES: ox.RdfFormat.TURTLE, ox.RdfFormat.N_QUADS: ox.RdfFormat.TRIG}.get(fmt, fmt)
     if fmt == ox.RdfFormat.JSON_LD and allow_network:
@@ -87,7 +87,7 @@ def read_rdf(path: Path, *, base: str | None = None, allow_network: bool = False
         if "remote context" in message.lower() or "LoadDocumentCallback" in message:
             raise NetworkRefusedError(
                 f"{path}: the JSON-LD loads a remote context; filmkg does not fetch from the network "
-                "unless you pass --allow-network (or inline the context)"
+                "unless you pass `allow_network=True` (or inline the context)"
             ) from exc
         raise IngestError(str(path), [_syntax_problem(path, message, base)]) from exc
     except (OSError, EOFError, ValueError) as exc:
@@ -101,7 +101,7 @@ def _syntax_problem(path: Path, message: str, base: str | None) -> Problem:
     text = re.sub(r"\s*\([^()]*line \d+\)\s*$", "", message)
     if "No scheme found" in message or "relative IRI" in message.lower() or "base IRI" in message:
         if base is None:
-            text += ": the file uses relative IRIs; pass --base IRI (for example --base http://example.org/)"
+            text += ": the file uses relative IRIs; pass `base` (for example `base=http://example.org/`)"
     return Problem(str(path), line, column, None, text)
 
 

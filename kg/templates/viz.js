@@ -74,8 +74,8 @@
     for (const s of e.statements.slice(0, MAX_STATEMENTS)) {
       const part = el("div", "fk-tip-statement");
       for (const [key, value] of s.qualifiers) row(part, key, value);
-      if (s.source) row(part, "source", s.source);
-      if (s.quote) part.append(el("blockquote", "fk-tip-quote", "“" + s.quote + "”"));
+      for (const source of s.sources) row(part, "source", source);
+      for (const quote of s.quotes) part.append(el("blockquote", "fk-tip-quote", "“" + quote + "”"));
       box.append(part);
     }
     if (e.statements.length > MAX_STATEMENTS) {

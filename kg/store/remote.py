@@ -38,15 +38,15 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
 from kg.errors import EndpointError, QueryError, StoreError
-from kg.ontology import FILM
-from kg.query import scrub
-from kg.sources import ONTOLOGY_GRAPH, REGISTRY_GRAPH
+from kg.sparql import declares_dataset, prologue, scrub
+from kg.store.base import dataset_graphs, registered_graphs_query
 
 if TYPE_CHECKING:
     import requests
@@ -59,8 +59,6 @@ __all__ = [
     "UPDATE_ENDPOINT_ENV",
     "Endpoints",
     "RemoteStore",
-    "declares_dataset",
-    "rdflib_dataset",
 ]
 
 ENDPOINT_ENV = "FILMKG_ENDPOINT"
@@ -76,7 +74,6 @@ CHUNK_BYTES = 8_000_000
 DEFAULT_TIMEOUT = 60.0
 
 _RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
-_PREFIX_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
 _BLANK = re.compile(rb"(?:^|\s)_:")
 _GRAPH_VARIABLE = re.compile(r"\bGRAPH\s*[?$]", re.IGNORECASE)
 
@@ -198,6 +195,7 @@ class RemoteStore:
 
         endpoints.check_urls()
         self.endpoints = endpoints
+        self.location: Path | None = None
         self.timeout = timeout if timeout is not None else _env_number(TIMEOUT_ENV, DEFAULT_TIMEOUT)
         self.chunk_bytes = chunk_bytes if chunk_bytes is not None else int(_env_number(CHUNK_ENV, CHUNK_BYTES))
         self._session: requests.Session | None = requests.Session()
@@ -226,7 +224,7 @@ class RemoteStore:
         except requests.ConnectionError as exc:
             raise EndpointError(
                 f"cannot reach the SPARQL endpoint {url} ({_reason(exc)}): check that the server is running "
-                "and the URL (--endpoint, --update-endpoint, --gsp-endpoint)"
+                "and the URL (`endpoint`, `update_endpoint`, `gsp_endpoint`)"
             ) from None
         except requests.RequestException as exc:  # its text may quote headers, so credentials: not shown
             raise EndpointError(f"the request to {url} failed ({type(exc).__name__})") from None
@@ -236,23 +234,20 @@ class RemoteStore:
 
     # ------------------------------------------------------------------ the store operations
 
-    def query(
-        self, query: str, *, use_default_graph_as_union: bool = False, prefixes: dict[str, str] | None = None
+    def _query(
+        self, query: str, union: bool, prefixes: Mapping[str, str] | None, *, scoped: bool = True
     ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
-        """Run a query; with ``use_default_graph_as_union`` the dataset is every filmkg graph.
-
-        Returns:
-            pyoxigraph solutions or boolean, or a list of triples (CONSTRUCT, DESCRIBE).
+        """Run a query; with ``union`` the dataset is every filmkg graph.
 
         Raises:
             SyntaxError: the server refused the query and pyoxigraph finds a syntax error in it.
             QueryError: the server refused or failed the query for another reason.
             EndpointError: the server cannot be reached, timed out or failed.
         """
-        text = _prologue(query, prefixes) + query
+        text = prologue(query, prefixes) + query
         form: list[tuple[str, str]] = [("query", text)]
-        if not declares_dataset(query):
-            if use_default_graph_as_union:
+        if scoped and not declares_dataset(query):
+            if union:
                 graphs = self.graphs()
                 form += [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
             elif _GRAPH_VARIABLE.search(scrub(query)):
@@ -271,6 +266,44 @@ class RemoteStore:
             ) from None
         return _parse_results(response)
 
+    def select(
+        self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None
+    ) -> ox.QuerySolutions:
+        """The solutions of a SELECT query."""
+        result = self._query(sparql, union, prefixes)
+        if not isinstance(result, ox.QuerySolutions):
+            raise ValueError("not a SELECT query")
+        return result
+
+    def ask(self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None) -> bool:
+        """The answer of an ASK query."""
+        result = self._query(sparql, union, prefixes)
+        if not isinstance(result, ox.QueryBoolean):
+            raise ValueError("not an ASK query")
+        return bool(result)
+
+    def construct(
+        self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None
+    ) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE query."""
+        result = self._query(sparql, union, prefixes)
+        if not isinstance(result, list):
+            raise ValueError("not a CONSTRUCT or DESCRIBE query")
+        return result
+
+    @property
+    def read_only(self) -> bool:
+        """Without an update endpoint nothing can be written."""
+        return self.endpoints.read_only
+
+    def check_writable(self) -> None:
+        """Raise :class:`~kg.errors.StoreError` naming the missing update endpoint."""
+        if self.endpoints.update is None:
+            raise StoreError(READ_ONLY.format(url=self.endpoints.query))
+
+    def written(self) -> None:
+        """Nothing to forget: the dataset is asked of the server before every query."""
+
     def update(self, update: str) -> None:
         """Run a SPARQL update (one request, so one transaction on servers that have them).
 
@@ -278,21 +311,21 @@ class RemoteStore:
             StoreError: read-only (no update endpoint).
             EndpointError: the server cannot be reached or failed.
         """
-        if self.endpoints.update is None:
-            raise StoreError(READ_ONLY.format(url=self.endpoints.query))
+        self.check_writable()
+        assert self.endpoints.update is not None
         try:
             self._send("POST", self.endpoints.update, data={"update": update})
         except _Refused as exc:
             raise EndpointError(f"the endpoint {self.endpoints.update} refused an update: {exc.detail}") from None
 
-    def bulk_load(self, *, path: str, format: ox.RdfFormat, to_graph: ox.NamedNode) -> None:
-        """Upload an N-Triples file into ``to_graph``: Graph Store Protocol POSTs in chunks of whole lines.
+    def bulk_load(self, path: Path, graph: str) -> None:
+        """Upload an N-Triples file into ``graph``: Graph Store Protocol POSTs in chunks of whole lines.
 
         Without a GSP endpoint the chunks go as ``INSERT DATA`` updates. A file with blank nodes
         goes in one streamed request, because blank node labels only hold within one request.
         """
-        if format != ox.RdfFormat.N_TRIPLES:
-            raise ValueError("bulk_load uploads N-Triples")
+        self.check_writable()
+        to_graph = ox.NamedNode(graph)
         with open(path, "rb") as stream:
             blank = any(_BLANK.search(line) for line in stream)
             stream.seek(0)
@@ -317,19 +350,24 @@ class RemoteStore:
         text = body if isinstance(body, bytes) else body.read()
         self.update(f"INSERT DATA {{ GRAPH {graph} {{\n{text.decode('utf-8')}\n}} }}")
 
-    def add_graph(self, graph: ox.NamedNode) -> None:
+    def add_graph(self, graph: str) -> None:
         """Create an empty named graph (servers that do not keep empty graphs ignore it)."""
-        self.update(f"CREATE SILENT GRAPH {graph}")
+        self.update(f"CREATE SILENT GRAPH {ox.NamedNode(graph)}")
 
-    def remove_graph(self, graph: ox.NamedNode) -> None:
+    def remove_graph(self, graph: str) -> None:
         """Drop a named graph."""
-        self.update(f"DROP SILENT GRAPH {graph}")
+        self.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
 
     def graphs(self) -> list[str]:
-        """The filmkg graphs: the registry, the ontology and every graph the registry lists."""
-        rows = self.query(f"SELECT ?g WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g a <{FILM}SourceFile> }} }}")
+        """The filmkg dataset: the registry, the ontology and every graph the registry lists."""
+        rows = self.select(registered_graphs_query(), union=False)
+        return dataset_graphs([row[0].value for row in rows])
+
+    def graph_names(self) -> list[str]:
+        """Every named graph on the server (also those of other applications)."""
+        rows = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", False, None, scoped=False)
         assert isinstance(rows, ox.QuerySolutions)
-        return [REGISTRY_GRAPH, ONTOLOGY_GRAPH, *sorted(row[0].value for row in rows)]
+        return sorted(row[0].value for row in rows if isinstance(row[0], ox.NamedNode))
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad of the filmkg graphs, one graph at a time."""
@@ -349,24 +387,41 @@ class RemoteStore:
                 if exc.status != 404:  # 404: an empty graph the server does not keep
                     raise
                 return []
-        result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")
-        assert isinstance(result, list)
-        return result
+        return self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}", union=False)
 
-    def dump(self, output: IO[bytes], format: ox.RdfFormat, *, prefixes: dict[str, str] | None = None) -> None:
+    def dump(self, output: IO[bytes], format: ox.RdfFormat, *, prefixes: Mapping[str, str] | None = None) -> None:
         """Write every quad of the filmkg graphs to ``output`` in a dataset ``format``."""
-        ox.serialize(self.quads(), output, format=format, prefixes=prefixes)
+        ox.serialize(self.quads(), output, format=format, prefixes=dict(prefixes) if prefixes else None)
 
     def __len__(self) -> int:
-        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", use_default_graph_as_union=True)
-        assert isinstance(rows, ox.QuerySolutions)
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         return int(next(iter(rows))[0].value)
 
     def optimize(self) -> None:
         """Nothing to do: the server manages its storage."""
 
-    def flush(self) -> None:
-        """Nothing to do: the server manages its storage."""
+    def rdflib_dataset(self) -> Dataset:
+        """An rdflib :class:`~rdflib.Dataset` over the server, through rdflib's SPARQL store
+        (with the credentials from the environment). rdflib sends no filmkg dataset, so queries
+        through it see the data with ``GRAPH ?g { ... }`` patterns; :func:`kg.query.query` needs none.
+
+        Examples:
+            >>> RemoteStore(Endpoints("http://127.0.0.1:9/query")).rdflib_dataset().store.query_endpoint
+            'http://127.0.0.1:9/query'
+        """
+        from rdflib import Dataset
+        from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+
+        options: dict[str, Any] = {}
+        token, basic = credentials()
+        if token is not None:
+            options["headers"] = {"Authorization": f"Bearer {token}"}
+        elif basic is not None:
+            options["auth"] = basic
+        store = SPARQLUpdateStore(
+            query_endpoint=self.endpoints.query, update_endpoint=self.endpoints.update, method="POST", **options
+        )
+        return Dataset(store=store, default_union=True)
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -376,33 +431,9 @@ class RemoteStore:
 
 
 READ_ONLY = (
-    "the endpoint {url} is read-only here: pass --update-endpoint (or set FILMKG_UPDATE_ENDPOINT) "
-    "to write, and --gsp-endpoint for fast uploads"
+    "the endpoint {url} is read-only here: pass `update_endpoint` (or set FILMKG_UPDATE_ENDPOINT) "
+    "to write, and `gsp_endpoint` for fast uploads"
 )
-
-
-def rdflib_dataset(endpoints: Endpoints) -> Dataset:
-    """An rdflib :class:`~rdflib.Dataset` over the server, through rdflib's SPARQL store
-    (with the credentials from the environment). rdflib sends no filmkg dataset, so queries
-    through it see the data with ``GRAPH ?g { ... }`` patterns; :func:`kg.query.query` needs none.
-
-    Examples:
-        >>> rdflib_dataset(Endpoints("http://127.0.0.1:9/query")).store.query_endpoint
-        'http://127.0.0.1:9/query'
-    """
-    from rdflib import Dataset
-    from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
-
-    options: dict[str, Any] = {}
-    token, basic = credentials()
-    if token is not None:
-        options["headers"] = {"Authorization": f"Bearer {token}"}
-    elif basic is not None:
-        options["auth"] = basic
-    store = SPARQLUpdateStore(
-        query_endpoint=endpoints.query, update_endpoint=endpoints.update, method="POST", **options
-    )
-    return Dataset(store=store, default_union=True)
 
 
 class _Refused(EndpointError):
@@ -454,27 +485,6 @@ def _parse_results(response: requests.Response) -> ox.QuerySolutions | ox.QueryB
         return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, format=rdf)]
     except SyntaxError as exc:
         raise EndpointError(f"the SPARQL endpoint {response.url} sent an answer that does not parse: {exc}") from None
-
-
-def declares_dataset(sparql: str) -> bool:
-    """Whether a query names its own dataset with ``FROM`` or ``FROM NAMED`` (then it keeps it).
-
-    Examples:
-        >>> declares_dataset("SELECT * FROM <http://e/g> WHERE { ?s ?p ?o }"), declares_dataset("SELECT ?from {}")
-        (True, False)
-    """
-    return _DATASET_CLAUSE.search(scrub(sparql)) is not None
-
-
-_DATASET_CLAUSE = re.compile(r"(?<![?$:\w.-])FROM(?![\w:.-])", re.IGNORECASE)
-
-
-def _prologue(query: str, prefixes: Mapping[str, str] | None) -> str:
-    """PREFIX lines for the ``prefixes`` the query does not declare itself."""
-    if not prefixes:
-        return ""
-    declared = {m.group(1) or "" for m in _PREFIX_DECLARED.finditer(scrub(query))}
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items() if p not in declared)
 
 
 def _local_syntax_check(query: str, prefixes: Mapping[str, str] | None) -> None:

@@ -1,11 +1,12 @@
-"""Ingested files ("sources"): each lives in its own named graph, listed in a registry graph.
+"""Ingested files ("sources" on the command line): each lives in its own named graph, listed in a registry graph.
 
-The registry graph (:data:`REGISTRY_GRAPH`) describes every ingested file as a
+The registry graph (:data:`kg.vocab.REGISTRY_GRAPH`) describes every ingested file as a
 ``film:SourceFile``: its name, path, content hash, counts and the named graph that
 holds its triples. Replacing a file's graph is one transaction: the new graph is
 loaded under a fresh name, then one SPARQL update swaps the registry entry and
 drops the old graph. A graph that no registry entry names (left by an interrupted
-load) is removed the next time the store is opened for writing.
+load) is invisible to queries (see :mod:`kg.store.base`) and removed by the next
+writing command (:func:`remove_orphans`).
 
 Examples:
     >>> from kg import KnowledgeGraph
@@ -17,24 +18,17 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import NotFoundError
-from kg.ontology import FILM, RES
+from kg.store import GraphStore, Store, dataset_graphs, registered_graphs_query
+from kg.vocab import FILM, GENERATED_AT, GRAPH_PREFIX, ONTOLOGY_GRAPH, REGISTRY_GRAPH, SOURCE_FILE_CLASS
 
-if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
-
-__all__ = ["GRAPH_PREFIX", "REGISTRY_GRAPH", "SourceInfo", "drop", "find_source", "sources"]
-
-REGISTRY_GRAPH = RES + "registry"
-"""The named graph that lists ingested files."""
-GRAPH_PREFIX = RES + "graph/"
-"""Named graphs of ingested files are minted under this prefix."""
+__all__ = ["SourceInfo", "drop", "ensure_ontology", "find_source", "register", "remove_orphans", "sources"]
 
 _FIELDS = ("sourceName", "sourcePath", "contentHash", "rowCount", "tripleCount", "statementCount")
 
@@ -53,7 +47,7 @@ class SourceInfo:
     ingested: str
 
 
-def sources(graph: KnowledgeGraph) -> list[SourceInfo]:
+def sources(graph: GraphStore) -> list[SourceInfo]:
     """Every ingested file, sorted by name.
 
     Args:
@@ -70,13 +64,13 @@ def sources(graph: KnowledgeGraph) -> list[SourceInfo]:
     query = f"""
         SELECT ?g ?name ?path ?hash ?rows ?triples ?statements ?time WHERE {{
           GRAPH <{REGISTRY_GRAPH}> {{
-            ?g a <{FILM}SourceFile> ; <{FILM}sourceName> ?name ; <{FILM}sourcePath> ?path ;
+            ?g a <{SOURCE_FILE_CLASS}> ; <{FILM}sourceName> ?name ; <{FILM}sourcePath> ?path ;
                <{FILM}contentHash> ?hash ; <{FILM}rowCount> ?rows ; <{FILM}tripleCount> ?triples ;
-               <{FILM}statementCount> ?statements ; <http://www.w3.org/ns/prov#generatedAtTime> ?time .
+               <{FILM}statementCount> ?statements ; <{GENERATED_AT}> ?time .
           }}
         }} ORDER BY ?name"""
     out = []
-    for row in graph.store.query(query):  # type: ignore[union-attr]
+    for row in graph.store.select(query, union=False):
         values = [term.value for term in row]
         out.append(
             SourceInfo(
@@ -93,7 +87,7 @@ def sources(graph: KnowledgeGraph) -> list[SourceInfo]:
     return out
 
 
-def find_source(graph: KnowledgeGraph, source: str | Path) -> SourceInfo:
+def find_source(graph: GraphStore, source: str | Path) -> SourceInfo:
     """The ingested file called ``source``: its name, its graph IRI, or the path it was ingested from.
 
     Raises:
@@ -117,7 +111,7 @@ def find_source(graph: KnowledgeGraph, source: str | Path) -> SourceInfo:
     raise NotFoundError(f'no source "{text}": {hint}')
 
 
-def drop(graph: KnowledgeGraph, source: str | Path) -> SourceInfo:
+def drop(graph: GraphStore, source: str | Path) -> SourceInfo:
     """Remove an ingested file: its named graph and its registry entry, in one transaction.
 
     Args:
@@ -141,14 +135,16 @@ def drop(graph: KnowledgeGraph, source: str | Path) -> SourceInfo:
         ('t.csv', [])
     """
     info = find_source(graph, source)
-    graph.writable()
+    graph.store.check_writable()
+    remove_orphans(graph.store)
     graph.store.update(
         f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{info.graph}> ?p ?o }} }} ; DROP SILENT GRAPH <{info.graph}>"
     )
+    graph.store.written()
     return info
 
 
-def register(graph: KnowledgeGraph, info: SourceInfo, *, replaces: SourceInfo | None) -> None:
+def register(graph: GraphStore, info: SourceInfo, *, replaces: SourceInfo | None) -> None:
     """Record ``info`` in the registry and drop the graph it replaces, in one transaction."""
     node = ox.NamedNode(info.graph)
     values = (
@@ -160,9 +156,9 @@ def register(graph: KnowledgeGraph, info: SourceInfo, *, replaces: SourceInfo | 
         ox.Literal(info.statements),
     )
     body = " ".join(f"{node} <{FILM}{field}> {value} ." for field, value in zip(_FIELDS, values))
-    body += f" {node} a <{FILM}SourceFile> ."
+    body += f" {node} a <{SOURCE_FILE_CLASS}> ."
     body += (
-        f" {node} <http://www.w3.org/ns/prov#generatedAtTime> "
+        f" {node} <{GENERATED_AT}> "
         f'"{info.ingested}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .'
     )
     update = f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ {body} }} }}"
@@ -172,18 +168,15 @@ def register(graph: KnowledgeGraph, info: SourceInfo, *, replaces: SourceInfo | 
             f"DROP SILENT GRAPH <{replaces.graph}> ; {update}"
         )
     graph.store.update(update)
+    graph.store.written()
 
 
-ONTOLOGY_GRAPH = "https://w3id.org/filmkg/ontology"
-"""The named graph holding ``ontology/film.ttl``, so that queries see labels of relations and classes."""
-
-
-def ensure_ontology(graph: KnowledgeGraph) -> None:
+def ensure_ontology(graph: GraphStore) -> None:
     """Load the ontology into :data:`ONTOLOGY_GRAPH`, or replace it when the file changed (one transaction)."""
     onto = graph.ontology
     node = ox.NamedNode(ONTOLOGY_GRAPH)
     digest = ox.Literal(onto.digest)
-    if graph.store.query(f"ASK {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}contentHash> {digest} }} }}"):
+    if graph.store.ask(f"ASK {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}contentHash> {digest} }} }}", union=False):
         return
     triples = ox.serialize(ox.parse(path=str(onto.path), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
     graph.store.update(
@@ -191,20 +184,29 @@ def ensure_ontology(graph: KnowledgeGraph) -> None:
         f"INSERT DATA {{ GRAPH {node} {{ {triples.decode('utf-8')} }} "  # type: ignore[union-attr]
         f"GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}contentHash> {digest} }} }}"
     )
+    graph.store.written()
 
 
-def remove_orphans(store: ox.Store) -> int:
-    """Drop named graphs under :data:`GRAPH_PREFIX` that no registry entry names; returns how many."""
-    registered = {
-        row[0].value
-        for row in store.query(f"SELECT ?g WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g a <{FILM}SourceFile> }} }}")  # type: ignore[union-attr]
-    }
-    orphans = [
-        g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH_PREFIX)
-        and g.value not in registered
-    ]
+def remove_orphans(store: Store) -> int:
+    """Drop the named graphs under :data:`kg.vocab.GRAPH_PREFIX` that no registry entry names (left by
+    an interrupted load); returns how many. Only writing commands call it.
+
+    Examples:
+        >>> from kg.store import memory_store
+        >>> store = memory_store()
+        >>> store.add_graph(GRAPH_PREFIX + "left-behind")
+        >>> remove_orphans(store), store.graph_names()
+        (1, [])
+    """
+    registered = set(dataset_graphs([row[0].value for row in store.select(registered_graphs_query(), union=False)]))
+    orphans = [g for g in store.graph_names() if g.startswith(GRAPH_PREFIX) and g not in registered]
     for orphan in orphans:
         store.remove_graph(orphan)
+    if orphans:
+        logging.getLogger(__name__).warning(
+            "removed %d graph%s left by an interrupted load", len(orphans), "s" if len(orphans) != 1 else ""
+        )
+        store.written()
     return len(orphans)
 
 

@@ -1,0 +1,279 @@
+"""The root commands: each reads its arguments, calls one library function of the same name and prints the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyoxigraph as ox
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from kg.analysis import MAX_PATHS
+from kg.cli.common import (
+    FormatOption,
+    console,
+    echo_result,
+    flags,
+    handle_errors,
+    open_graph,
+    options_of,
+    print_frame,
+    stderr,
+)
+from kg.errors import KGError
+from kg.export import ExportFormat
+from kg.graph import KnowledgeGraph
+from kg.ingest import IMPORTERS, supported_files
+from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, ResultFormat, named_queries
+from kg.viz import MAX_NODES
+
+__all__ = ["drop", "export", "ingest", "neighbors", "path", "query", "show", "sources", "viz"]
+
+PROGRESS_BYTES = 4_000_000
+"""Files at least this big get a progress bar."""
+
+
+
+@handle_errors
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .csv .tsv .jsonl and .ttl .nt .nq .trig .jsonld .rdf, each optionally .gz.")],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help=f"Read every file as: {', '.join(i.name for i in IMPORTERS)} (default: by suffix)."),
+    ] = None,
+    base: Annotated[str | None, typer.Option(help="Base IRI for relative IRIs in RDF files.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Predicates and qualifiers outside the ontology are errors.")] = False,
+    skip_bad_rows: Annotated[
+        Path | None, typer.Option(help="Ingest the good rows; write rejected rows with reasons to this JSON Lines file.")
+    ] = None,
+    allow_network: Annotated[bool, typer.Option("--allow-network", help="Let JSON-LD fetch remote contexts.")] = False,
+) -> None:
+    """Ingest annotated triples and RDF files, each file into its own named graph."""
+    large = any(f.stat().st_size >= PROGRESS_BYTES for f in supported_files(paths, format=format))
+    with open_graph(ctx, write=True, create=True) as graph, Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=stderr(), transient=True, disable=not large,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if total < PROGRESS_BYTES:
+                return
+            if name not in tasks:
+                tasks[name] = bar.add_task(Path(name).name, total=total)
+            bar.update(tasks[name], completed=done)
+
+        report = graph.ingest(
+            paths, format=format, base=base, strict=strict, skip_bad_rows=skip_bad_rows,
+            allow_network=allow_network, progress=progress,
+        )  # fmt: skip
+    for warning in report.warnings:
+        typer.echo(f"warning: {flags(str(warning), options_of(ctx))}", err=True)
+    if report.rejected and skip_bad_rows is not None:
+        typer.echo(f"rejected rows written to {skip_bad_rows}", err=True)
+    typer.echo(report.summary())
+
+
+def _read_query(sparql: str | None, file: Path | None, name: str | None) -> str | None:
+    given = sum(x is not None for x in (sparql, file, name))
+    if given > 1:
+        raise typer.BadParameter("give the query once: as an argument, with -f FILE, or with --name")
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KGError(f"cannot read {file}: {exc}") from exc
+    if sparql is None and name is None:
+        if sys.stdin.isatty():
+            raise typer.BadParameter("give a query as an argument, with -f FILE, --name NAME, or on stdin")
+        return sys.stdin.read()
+    return sparql
+
+
+def _cell(graph: KnowledgeGraph, term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return graph.ontology.compact(term.value)
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _print_table(graph: KnowledgeGraph, result: QueryResult) -> None:
+    if result.kind == "ask":
+        typer.echo("yes" if result.boolean else "no")
+        return
+    table = Table(*result.variables, show_lines=False)
+    for row in result.rows:
+        table.add_row(*(_cell(graph, term) for term in row))
+    console().print(table)
+    typer.echo(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", err=True)
+
+
+@handle_errors
+def query(
+    ctx: typer.Context,
+    sparql: Annotated[str | None, typer.Argument(help="The SPARQL query (or use -f, --name or stdin).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from this file.")] = None,
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Run the named query ontology/queries/NAME.rq.")] = None,
+    bind: Annotated[
+        list[str] | None, typer.Option(help='Bind a variable: var=value (an entity name, CURIE, <IRI>, number or "literal"); repeatable.')
+    ] = None,
+    format: Annotated[
+        ResultFormat | None,
+        typer.Option("--format", help=f"{'|'.join(TABLE_FORMATS)} for SELECT/ASK, {'|'.join(GRAPH_FORMATS)} for CONSTRUCT/DESCRIBE."),
+    ] = None,
+    allow_network: Annotated[bool, typer.Option("--allow-network", help="Permit SERVICE clauses.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="List the named queries and exit.")] = False,
+) -> None:
+    """Run a SPARQL query over all sources (all named graphs)."""
+    if list_:
+        for item in named_queries().values():
+            params = f"  (--bind {', '.join(item.parameters)})" if item.parameters else ""
+            typer.echo(f"{item.name}: {item.description}{params}")
+        return
+    text = _read_query(sparql, file, name)
+    bindings: dict[str, str] = {}
+    for entry in bind or []:
+        if "=" not in entry:
+            raise typer.BadParameter(f"{entry!r}: write var=value", param_hint="--bind")
+        key, value = entry.split("=", 1)
+        bindings[key.strip()] = value
+    with open_graph(ctx) as graph:
+        result = graph.query(
+            None if name is not None else text, name=name, bind=bindings, allow_network=allow_network
+        )
+        chosen = format or ("turtle" if result.kind == "graph" else "table" if sys.stdout.isatty() else "csv")
+        if chosen == "table" and result.kind != "graph":
+            _print_table(graph, result)
+        else:
+            sys.stdout.write(result.serialize(chosen))
+
+
+@handle_errors
+def show(
+    ctx: typer.Context,
+    entity: Annotated[str, typer.Argument(help="A name, label, CURIE (wd:Q...) or <IRI>.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON.")] = False,
+) -> None:
+    """Show an entity's card: its types and every fact in and out, with qualifiers, source and quote."""
+    with open_graph(ctx) as graph:
+        card = graph.show(entity)
+    echo_result(card, as_json=as_json)
+
+
+@handle_errors
+def sources(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the ingested sources (files) with their counts."""
+    with open_graph(ctx) as graph:
+        items = graph.sources()
+    if as_json:
+        typer.echo(json.dumps([asdict(i) for i in items], ensure_ascii=False, indent=1))
+        return
+    if not items:
+        typer.echo("no sources: run `filmkg ingest PATH`", err=True)
+        return
+    table = Table("source", "rows", "triples", "statements", "ingested", "path")
+    for i in items:
+        table.add_row(i.name, f"{i.rows:,}", f"{i.triples:,}", f"{i.statements:,}", i.ingested, i.path)
+    console().print(table)
+
+
+@handle_errors
+def drop(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The source name `filmkg sources` shows, or the path it was ingested from.")],
+) -> None:
+    """Remove one source (its named graph) from the store."""
+    with open_graph(ctx, write=True) as graph:
+        info = graph.drop(source)
+    typer.echo(f"dropped {info.name}: {info.triples:,} triples, {info.statements:,} statements")
+
+
+@handle_errors
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
+    format: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", help="trig|nq (named graphs kept), ttl|nt|jsonld (one merged graph); default from the suffix."),
+    ] = None,
+) -> None:
+    """Export the whole graph to a file."""
+    with open_graph(ctx) as graph:
+        path = graph.export(output, format=format)
+    typer.echo(f"wrote {path}", err=True)
+
+
+@handle_errors
+def path(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="The first entity (name, CURIE or <IRI>).")],
+    b: Annotated[str, typer.Argument(help="The second entity.")],
+    max_paths: Annotated[int, typer.Option(help="At most this many paths, shortest first.", min=1)] = MAX_PATHS,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the shortest connections between two entities, each hop with its relation, qualifiers and source."""
+    with open_graph(ctx) as graph:
+        result = graph.path(a, b, max_paths=max_paths)
+    echo_result(result, as_json=as_json)
+
+
+@handle_errors
+def neighbors(
+    ctx: typer.Context,
+    entity: Annotated[str, typer.Argument(help="The entity (name, CURIE or <IRI>).")],
+    depth: Annotated[int, typer.Option(help="How many hops away.", min=1)] = 1,
+    format: FormatOption = "table",
+) -> None:
+    """List the entities within --depth hops of an entity, nearest first."""
+    import pandas
+
+    with open_graph(ctx) as graph:
+        found = graph.neighbors(entity, depth=depth)
+    frame = pandas.DataFrame(
+        [(n.distance, n.label, ", ".join(n.types), n.via) for n in found], columns=["distance", "label", "types", "via"]
+    )
+    print_frame(frame, format)
+
+
+@handle_errors
+def viz(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
+    focus: Annotated[
+        str | None, typer.Option(help="Show the neighbourhood of this entity (name, CURIE or <IRI>).")
+    ] = None,
+    depth: Annotated[int, typer.Option(help="With --focus: how many hops away.", min=1)] = 1,
+    query: Annotated[
+        Path | None, typer.Option(help="Show the triples of this SPARQL file: a CONSTRUCT, or a SELECT of ?s ?p ?o.")
+    ] = None,
+    relation: Annotated[
+        list[str] | None, typer.Option(help="Only this relation (an ontology name such as acted-in); repeatable.")
+    ] = None,
+    exclude_relation: Annotated[list[str] | None, typer.Option(help="Never this relation; repeatable.")] = None,
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Only entities of this class (such as Person); repeatable.")
+    ] = None,
+    max_nodes: Annotated[
+        int, typer.Option(help="At most this many entities (nearest or best connected first).", min=1)
+    ] = MAX_NODES,
+    title: Annotated[str | None, typer.Option(help="The page's title and heading.")] = None,
+) -> None:
+    """Write an interactive view of the graph to one self-contained HTML file that works offline."""
+    with open_graph(ctx) as graph:
+        result = graph.viz(
+            output, focus=focus, depth=depth, query=query, relations=relation or (),
+            exclude_relations=exclude_relation or (), types=type_ or (), max_nodes=max_nodes, title=title,
+        )  # fmt: skip
+    typer.echo(flags(str(result), options_of(ctx)), err=True)

@@ -1,0 +1,463 @@
+"""The statement sink: every importer's records, validated and reified through the ontology.
+
+A record (:class:`~kg.ingest.records.Row`) is ``subject, predicate, object`` plus optional
+qualifiers (any qualifier name of the ontology, or a field named by a CURIE or IRI),
+``source`` and ``quote``. How it lands in RDF is described in the README ("The RDF
+contract") and written by :mod:`kg.statements`.
+
+Examples:
+    >>> import io
+    >>> from kg.ontology import load_ontology
+    >>> out = io.BytesIO()
+    >>> sink = StatementSink(load_ontology(), path="x.csv", out=out)
+    >>> sink.start(["subject", "predicate", "object", "duration"])
+    >>> sink.record(Row(2, {"subject": Cell("Mikey Madison", 1), "predicate": Cell("trained-for", 2),
+    ...     "object": Cell("Anora", 3), "duration": Cell("5 months", 4)}))
+    >>> sink.finish()
+    >>> lines = out.getvalue().decode().splitlines()
+    >>> len(lines), sink.statements, lines[-1].split()[1]
+    (9, 1, '<https://w3id.org/filmkg/ontology#duration>')
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from pathlib import Path
+from typing import IO, TypeVar
+
+import pyoxigraph as ox
+
+from kg.errors import IngestError, NotFoundError, Problem
+from kg.ingest.records import CORE_FIELDS, SPECIAL_FIELDS, Cell, Row, RowProblem
+from kg.ingest.values import parse_value
+from kg.ontology import Ontology, Property, mint_entity
+from kg.statements import nt_literal, source_lines, statement_lines
+from kg.vocab import RDF_TYPE, RDFS_LABEL
+
+__all__ = ["MAX_LISTED_PROBLEMS", "Rejects", "StatementSink"]
+
+MAX_LISTED_PROBLEMS = 100
+"""An error message lists at most this many problems per file (``skip_bad_rows`` writes them all)."""
+
+_T = TypeVar("_T")
+_Pending = tuple[str, str | None, str | None] | None
+"""An entity description waiting for its row to be found good: node, label, class."""
+_IRI_SCHEME = re.compile(r"(?:https?|urn|ftp|mailto|file):\S+", re.IGNORECASE)
+
+
+class Rejects:
+    """The rejected records of every file, with their reasons, as JSON Lines."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stream: IO[str] | None = None
+
+    def write(self, source: Path, row: Row | Problem, problems: Sequence[Problem]) -> None:
+        """Write one rejected record."""
+        if self.stream is None:
+            self.stream = self.path.open("w", encoding="utf-8")
+        record: dict[str, object] = {"file": str(source), "line": row.line}
+        if isinstance(row, Row):
+            record["row"] = {k: (list(c.value) if isinstance(c.value, tuple) else c.value) for k, c in row.cells.items()}
+        record["errors"] = [str(p) for p in problems]
+        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        """Close the file, if any record was written."""
+        if self.stream is not None:
+            self.stream.close()
+
+
+class _Counted:
+    """An iterable that counts what passes through it."""
+
+    def __init__(self, items: Iterable[ox.Triple]) -> None:
+        self.items = items
+        self.count = 0
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        for item in self.items:
+            self.count += 1
+            yield item
+
+
+class StatementSink:
+    """Where every importer sends its records: each is validated through the ontology and written,
+    with its statement node, as N-Triples to ``out``; bad records are collected (or rejected).
+
+    Use: :meth:`start` with the record fields, :meth:`record` for each record (or :meth:`triples`
+    for RDF read as it is), then :meth:`finish`.
+
+    Args:
+        ontology: the vocabulary.
+        path: the file name used in messages.
+        out: where the N-Triples go.
+        strict: predicates and qualifiers outside the ontology are errors, not warnings.
+        rejects: write bad records here with their reasons, instead of failing.
+    """
+
+    def __init__(
+        self,
+        ontology: Ontology,
+        *,
+        path: str,
+        out: IO[bytes] | None = None,
+        strict: bool = False,
+        rejects: Rejects | None = None,
+    ) -> None:
+        self.ontology = ontology
+        self.path = path
+        self.strict = strict
+        self.out = out
+        self.rejects = rejects
+        self.warnings: list[Problem] = []
+        self.header_problems: list[Problem] = []
+        self.rows = 0
+        """Records read."""
+        self.triples_written = 0
+        """N-Triples lines written (a repeated triple counts again; the store keeps one)."""
+        self.statements = 0
+        """Statement nodes written (a repeated row counts again; the store keeps one)."""
+        self.rejected = 0
+        self._problems: list[Problem] = []
+        self._problem_count = 0
+        self._batch: list[str] = []
+        self._columns: dict[str, Property | str] = {}
+        self._emitted: set[tuple[str, str, str]] = set()
+        self._entity_cache: dict[str, tuple[str, str | None]] = {}
+        self._relation_cache: dict[str, tuple[Property | None, str]] = {}
+        self._value_cache: dict[tuple[str, str], tuple[str, _Pending]] = {}
+        self._warned: set[str] = set()
+        self._positions: dict[str, int] = {}
+
+    def start(self, header: Sequence[str]) -> None:
+        """Check the record fields (a table's header): required ones present, every other one a qualifier.
+
+        Raises:
+            IngestError: the fields are not usable; every problem is listed.
+        """
+        self._positions = {}
+        for index, name in enumerate(header, 1):
+            self._positions.setdefault(name, index)
+        for column in header:
+            try:
+                self._check_column(column)
+            except RowProblem as problem:
+                self.header_problems.append(problem.located(self.path, 1))
+            if len(self.header_problems) > MAX_LISTED_PROBLEMS:
+                break
+        missing = [c for c in CORE_FIELDS if c not in self._positions]
+        if missing and header:
+            self.header_problems.append(
+                Problem(self.path, 1, None, None, f"missing required column(s): {', '.join(missing)}")
+            )
+        if not header:
+            self.header_problems.append(Problem(self.path, 1, None, None, "the file is empty: it needs a header row"))
+        if self.header_problems:
+            listed = self.header_problems[:MAX_LISTED_PROBLEMS]
+            raise IngestError(self.path, listed, more=len(self.header_problems) - len(listed))
+
+    def record(self, row: Row | Problem) -> None:
+        """Validate one record and write its triples; a bad one is collected, or rejected with its reasons."""
+        if isinstance(row, Problem):
+            found = [row]
+        else:
+            self.rows += 1
+            produced, errors = self.convert(row)
+            if not errors:
+                self._batch += produced
+                if len(self._batch) > 20_000:
+                    self._flush()
+                return
+            found = [e.located(self.path, row.line) for e in errors]
+        self._problem_count += len(found)
+        if self.rejects is not None:
+            self.rejects.write(Path(self.path), row, found)
+            self.rejected += 1
+        elif len(self._problems) < MAX_LISTED_PROBLEMS:
+            self._problems.extend(found[: MAX_LISTED_PROBLEMS - len(self._problems)])
+
+    def triples(self, triples: Iterable[ox.Triple]) -> None:
+        """Write RDF triples as they are (an RDF file's), counting each as a record."""
+        assert self.out is not None
+        counted = _Counted(triples)
+        ox.serialize(counted, self.out, format=ox.RdfFormat.N_TRIPLES)
+        self.rows += counted.count
+        self.triples_written += counted.count
+
+    def finish(self) -> None:
+        """Write what is pending.
+
+        Raises:
+            IngestError: some records were bad (and not rejected): the first problems, and how many more.
+        """
+        self._flush()
+        if self._problems:
+            raise IngestError(self.path, self._problems, more=self._problem_count - len(self._problems))
+
+    def _flush(self) -> None:
+        text = "".join(self._batch)
+        self._batch.clear()
+        if self.out is not None:
+            self.out.write(text.encode("utf-8"))
+        self.triples_written += text.count("\n")
+
+    def _check_column(self, column: str) -> None:
+        position = self._positions.get(column)
+        if column in SPECIAL_FIELDS:
+            return
+        if column == "" or column == "qualifiers":
+            if column == "":
+                self.header_problems.append(
+                    Problem(self.path, 1, position, None, "a column has no name: give every column a header")
+                )
+            return
+        iri = self._iri_of(column)
+        if iri is not None:
+            known = self.ontology.properties.get(iri)
+            if known is not None and known.is_qualifier:
+                self._columns[column] = known
+            else:
+                self._columns[column] = iri
+                self._warn_outside(1, position, column, f'qualifier {column} is not in the ontology')
+            return
+        try:
+            self._columns[column] = self.ontology.qualifier(column)
+        except NotFoundError as exc:
+            message = str(exc).split("; known:")[0].replace("unknown qualifier", "unknown column")
+            self.header_problems.append(
+                Problem(
+                    self.path,
+                    1,
+                    position,
+                    column,
+                    f"{message}: use subject, predicate, object, subject_type, object_type, source, "
+                    "a qualifier of the ontology, or a CURIE such as pq:P1686",
+                )
+            )
+
+    def _warn_outside(self, line: int, column: int | None, name: str, message: str) -> None:
+        if self.strict:
+            raise RowProblem(name, f"{message} (allowed without `strict`)", Cell("", column))
+        if name not in self._warned:
+            self._warned.add(name)
+            self.warnings.append(Problem(self.path, line, column, None, f"{message}; kept as given"))
+
+    def _iri_of(self, text: str) -> str | None:
+        text = text.strip()
+        if text.startswith("<") and text.endswith(">"):
+            return text[1:-1]
+        expanded = self.ontology.expand(text)
+        if expanded is not None:
+            return expanded
+        if _IRI_SCHEME.fullmatch(text):
+            return text
+        return None
+
+    def _node(self, iri: str, column: str, cell: Cell | None) -> str:
+        """``<iri>`` in N-Triples, once the IRI is checked."""
+        try:
+            return str(ox.NamedNode(iri))
+        except ValueError as exc:
+            raise RowProblem(column, f'"{iri}" is not a valid IRI ({exc})', cell) from None
+
+    def _entity(self, text: str, column: str, cell: Cell | None) -> tuple[str, str | None]:
+        """The IRI of an entity cell and the label to give it (``None`` for IRIs and CURIEs)."""
+        found = self._entity_cache.get(text)
+        if found is not None:
+            return found
+        iri = self._iri_of(text)
+        if iri is not None:
+            result: tuple[str, str | None] = (self._node(iri, column, cell), None)
+        else:
+            result = (f"<{mint_entity(text)}>", " ".join(text.split()))
+        if len(self._entity_cache) < 200_000:
+            self._entity_cache[text] = result
+        return result
+
+    def _describe(self, out: list[str], node: str, label: str | None, cls: str | None) -> None:
+        if label is not None and (node, "l", label) not in self._emitted:
+            self._emitted.add((node, "l", label))
+            out.append(f"{node} <{RDFS_LABEL}> {nt_literal(label)} .\n")
+        if cls is not None and (node, "t", cls) not in self._emitted:
+            self._emitted.add((node, "t", cls))
+            out.append(f"{node} <{RDF_TYPE}> <{cls}> .\n")
+
+    def _class(self, row: Row, column: str, allowed: tuple[str, ...], relation: str) -> str | None:
+        cell = row.cells.get(column)
+        if cell is None:
+            return allowed[0] if len(allowed) == 1 else None
+        value = self._single(cell, column)
+        try:
+            cls = self.ontology.ontology_class(value).iri
+        except NotFoundError as exc:
+            raise RowProblem(column, str(exc), cell) from None
+        if allowed and cls not in allowed:
+            names = " or ".join(self.ontology.classes[c].name for c in allowed if c in self.ontology.classes)
+            raise RowProblem(
+                column,
+                f'{self.ontology.classes[cls].name} does not fit {relation}, which expects {names}: '
+                "fix the type or the relation",
+                cell,
+            )
+        return cls
+
+    @staticmethod
+    def _single(cell: Cell, column: str) -> str:
+        if isinstance(cell.value, tuple):
+            raise RowProblem(column, "takes one value, not a list", cell)
+        return cell.value
+
+    def _relation(self, text: str, cell: Cell, line: int) -> tuple[Property | None, str]:
+        cached = self._relation_cache.get(text)
+        if cached is not None:
+            return cached
+        iri = self._iri_of(text)
+        known = self.ontology.properties.get(iri) if iri else None
+        if iri is not None and (known is None or known.is_qualifier):
+            self._warn_outside(line, cell.column, text, f"relation {text} is not in the ontology")
+            result: tuple[Property | None, str] = (None, self._node(iri, "predicate", cell))
+        else:
+            try:
+                prop = self.ontology.relation(text)
+            except NotFoundError as exc:
+                message = str(exc).split("; known:")[0]
+                raise RowProblem(
+                    "predicate", f"{message}: use a relation of ontology/film.ttl or a CURIE such as wdt:P57", cell
+                ) from None
+            result = (prop, f"<{prop.iri}>")
+        self._relation_cache[text] = result
+        return result
+
+    def _value(self, prop: Property, text: str, column: str, cell: Cell) -> tuple[str, _Pending]:
+        """The value of ``prop`` written ``text`` (in N-Triples), and the entity description it calls for."""
+        key = (prop.iri, text)
+        found = self._value_cache.get(key)
+        if found is not None:
+            return found
+        if prop.datatype is not None:
+            try:
+                lexical, datatype = parse_value(text, prop.datatype)
+            except ValueError as exc:
+                raise RowProblem(column, str(exc), cell) from None
+            result: tuple[str, _Pending] = (nt_literal(lexical, datatype), None)
+        else:
+            node, label = self._entity(text, column, cell)
+            result = (node, (node, label, prop.range[0] if len(prop.range) == 1 else None))
+        if len(self._value_cache) < 200_000:
+            self._value_cache[key] = result
+        return result
+
+    def convert(self, row: Row) -> tuple[list[str], list[RowProblem]]:
+        """The triples of one row as N-Triples lines, or (when the row is bad) every problem found in it.
+
+        Triples that describe an entity or a source already described earlier in the
+        file are not repeated.
+        """
+        cells = row.cells
+        found = [
+            RowProblem(
+                column,
+                f"{column} is empty: every row needs subject, predicate and object",
+                Cell("", self._positions.get(column)),
+            )
+            for column in CORE_FIELDS
+            if column not in cells
+        ]
+        if found:
+            return [], found
+        pending: list[_Pending] = []
+
+        def attempt(step: Callable[[], _T]) -> _T | None:
+            try:
+                return step()
+            except RowProblem as problem:
+                found.append(problem)
+                return None
+
+        pcell, scell, ocell = cells["predicate"], cells["subject"], cells["object"]
+        relation = attempt(lambda: self._relation(self._single(pcell, "predicate"), pcell, row.line))
+        if relation is None:
+            return [], found
+        prop, predicate = relation
+        relation_name = prop.name if prop else predicate[1:-1]
+        domain = prop.domain if prop else ()
+        subject_class = attempt(lambda: self._class(row, "subject_type", domain, relation_name))
+        subject = attempt(lambda: self._entity(self._single(scell, "subject"), "subject", scell))
+        if subject is not None:
+            pending.append((subject[0], subject[1], subject_class))
+        obj: str | None = None
+        if prop is not None and prop.is_literal:
+            if "object_type" in cells:
+                found.append(
+                    RowProblem(
+                        "object_type",
+                        f"{prop.name} takes a value, not an entity: leave object_type empty",
+                        cells["object_type"],
+                    )
+                )
+            value = attempt(lambda: self._value(prop, self._single(ocell, "object"), "object", ocell))
+            if value is not None:
+                obj = value[0]
+        else:
+            text = attempt(lambda: self._single(ocell, "object"))
+            ranges = prop.range if prop else ()
+            object_class = attempt(lambda: self._class(row, "object_type", ranges, relation_name))
+            if text is not None:
+                if prop is None and object_class is None and self._iri_of(text) is None:
+                    obj = nt_literal(text)
+                else:
+                    entity = attempt(lambda: self._entity(text, "object", ocell))
+                    if entity is not None:
+                        pending.append((entity[0], entity[1], object_class))
+                        obj = entity[0]
+        qualifiers: list[tuple[str, str]] = []
+        for column, target in self._columns.items():
+            cell = cells.get(column)
+            if cell is None:
+                continue
+            for item in cell.value if isinstance(cell.value, tuple) else (cell.value,):
+                if isinstance(target, Property):
+                    qualifier = attempt(partial(self._value, target, item, column, cell))
+                    if qualifier is not None:
+                        qualifiers.append((f"<{target.iri}>", qualifier[0]))
+                        pending.append(qualifier[1])
+                else:
+                    iri = self._iri_of(item)
+                    term = attempt(partial(self._node, iri, column, cell)) if iri else nt_literal(item)
+                    if term is not None:
+                        qualifiers.append((f"<{target}>", term))
+        source: str | None = None
+        if "source" in cells:
+            source = attempt(lambda: self._source_name(self._single(cells["source"], "source"), cells["source"]))
+        if found or subject is None or obj is None:
+            return [], found
+        out: list[str] = []
+        for description in pending:
+            if description is not None:
+                self._describe(out, *description)
+        snode = subject[0]
+        out.append(f"{snode} {predicate} {obj} .\n")
+        if qualifiers or source is not None:
+            source_node = self._source(out, source) if source is not None else None
+            # Not remembered: a repeated row writes the same triples again, which the store keeps
+            # once; remembering a million statement IRIs would cost a quarter of a gigabyte.
+            out += statement_lines(snode, predicate, obj, qualifiers, source_node)
+            self.statements += 1
+        return out, []
+
+    def _source_name(self, text: str, cell: Cell) -> str:
+        name = " ".join(text.split())
+        if re.match(r"https?://", name, re.IGNORECASE):
+            self._node(name, "source", cell)
+        return name
+
+    def _source(self, out: list[str], name: str) -> str:
+        node, lines = source_lines(name)
+        if (node, "src", "") not in self._emitted:
+            self._emitted.add((node, "src", ""))
+            out += lines
+        return node

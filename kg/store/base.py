@@ -1,0 +1,123 @@
+"""What every store offers, and the one rule for which graphs a query sees.
+
+The *filmkg dataset* is the registry graph, the ontology graph and every graph the
+registry lists. A query over "everything" sees exactly that, as its default graph
+(and as the graphs ``GRAPH ?g`` ranges over), on the embedded store and on a
+server alike. A graph being loaded, or one a crash left behind, is not listed
+in the registry, so no reader ever sees it; writing commands remove such
+orphans (:func:`kg.registry.remove_orphans`), reads never do.
+
+Examples:
+    >>> print(registered_graphs_query().split()[0])
+    SELECT
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Protocol
+
+import pyoxigraph as ox
+
+from kg.ontology import Ontology
+from kg.vocab import ONTOLOGY_GRAPH, RDF_TYPE, REGISTRY_GRAPH, SOURCE_FILE_CLASS
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
+
+__all__ = ["GraphStore", "Store", "dataset_graphs", "registered_graphs_query"]
+
+
+class Store(Protocol):
+    """The operations the features use, on the embedded store or a SPARQL server.
+
+    ``union=True`` (the default) runs a query over the filmkg dataset (see the module);
+    a query with its own ``FROM`` clauses keeps its own dataset.
+    """
+
+    location: Path | None
+    """The store folder, or ``None`` in memory or on a server."""
+
+    @property
+    def read_only(self) -> bool:
+        """Whether writing is refused."""
+
+    def check_writable(self) -> None:
+        """Raise :class:`~kg.errors.StoreError` saying how to write, when the store is read-only."""
+
+    def select(
+        self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None
+    ) -> ox.QuerySolutions:
+        """The solutions of a SELECT query."""
+
+    def ask(self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None) -> bool:
+        """The answer of an ASK query."""
+
+    def construct(
+        self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None
+    ) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE query."""
+
+    def update(self, update: str) -> None:
+        """A SPARQL update, as one transaction."""
+
+    def bulk_load(self, path: Path, graph: str) -> None:
+        """Load an N-Triples file into the named graph ``graph``."""
+
+    def add_graph(self, graph: str) -> None:
+        """Create an empty named graph."""
+
+    def remove_graph(self, graph: str) -> None:
+        """Drop a named graph."""
+
+    def graph_names(self) -> list[str]:
+        """Every named graph in the store, the filmkg dataset's and any other."""
+
+    def dump(self, output: IO[bytes], format: ox.RdfFormat, *, prefixes: Mapping[str, str] | None = None) -> None:
+        """Write every quad of the filmkg dataset to ``output`` in a dataset ``format`` (TriG, N-Quads)."""
+
+    def optimize(self) -> None:
+        """Compact storage after a bulk load."""
+
+    def written(self) -> None:
+        """Note that the filmkg dataset changed (the registry was written)."""
+
+    def rdflib_dataset(self) -> Dataset:
+        """An rdflib :class:`~rdflib.Dataset` over the same data."""
+
+    def close(self) -> None:
+        """Release the store (flush to disk, close connections)."""
+
+    def __len__(self) -> int:
+        """The number of quads in the filmkg dataset."""
+
+
+def registered_graphs_query() -> str:
+    """The SELECT of every graph the registry lists (variable ``?g``)."""
+    return f"SELECT ?g WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g <{RDF_TYPE}> <{SOURCE_FILE_CLASS}> }} }}"
+
+
+def dataset_graphs(registered: list[str]) -> list[str]:
+    """The filmkg dataset: the registry, the ontology and the ``registered`` graphs (sorted).
+
+    Examples:
+        >>> dataset_graphs(["http://g/2", "http://g/1"])[2:]
+        ['http://g/1', 'http://g/2']
+    """
+    return [REGISTRY_GRAPH, ONTOLOGY_GRAPH, *sorted(registered)]
+
+
+class GraphStore(Protocol):
+    """What a feature needs of the knowledge graph: its store and its ontology.
+
+    :class:`kg.graph.KnowledgeGraph` is one; features take this, so none imports the facade.
+    """
+
+    @property
+    def store(self) -> Store:
+        """The store."""
+
+    @property
+    def ontology(self) -> Ontology:
+        """The vocabulary."""

@@ -1,0 +1,283 @@
+"""The embedded Oxigraph store: on disk (the default) or in memory.
+
+Reads open the store read-only: they take no lock and write nothing, not even
+RocksDB's log, so a read command leaves the store's files exactly as they were.
+Writes open it read-write (creating it when asked).
+
+Examples:
+    >>> store = memory_store()
+    >>> len(store), store.ask("ASK { ?s ?p ?o }")
+    (0, False)
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+from kg.sparql import declares_dataset
+from kg.store.base import dataset_graphs, registered_graphs_query
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
+
+__all__ = ["DEFAULT_STORE", "STORE_ENV", "EmbeddedStore", "default_location", "memory_store", "open_store"]
+
+DEFAULT_STORE = Path(".filmkg")
+"""Where the store lives when neither ``store=`` (``--store``) nor ``FILMKG_STORE`` says."""
+STORE_ENV = "FILMKG_STORE"
+
+
+def default_location() -> Path:
+    """The store folder: ``$FILMKG_STORE`` or ``./.filmkg``.
+
+    Examples:
+        >>> default_location().name in (".filmkg", os.environ.get(STORE_ENV, "?").rstrip("/").split("/")[-1])
+        True
+    """
+    env = os.environ.get(STORE_ENV)
+    return Path(env) if env else DEFAULT_STORE
+
+
+class EmbeddedStore:
+    """A pyoxigraph store with the filmkg dataset rule (see :mod:`kg.store.base`).
+
+    ``raw`` is pyoxigraph's own :class:`~pyoxigraph.Store`, for what filmkg does not wrap.
+    """
+
+    def __init__(
+        self, raw: ox.Store, *, location: Path | None = None, read_only: bool = False, pending: bool = False
+    ) -> None:
+        self.raw = raw
+        self.location = location
+        self._read_only = read_only
+        self._pending = pending
+        self._scope: dict[str, Any] | None = None
+
+    def _materialize(self) -> None:
+        """Create the store on disk, on the first write to a store opened where none was yet."""
+        if self._pending and self.location is not None:
+            self.raw = _open_raw(self.location, read_only=False)
+            self._pending = False
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only."""
+        return self._read_only
+
+    def check_writable(self) -> None:
+        """Raise :class:`~kg.errors.StoreError` when the store was opened read-only."""
+        if self._read_only:
+            raise StoreError(f"the store {self.location} was opened read-only: open it for writing to change it")
+
+    # ---------------------------------------------------------------- the dataset rule
+
+    def _dataset(self, sparql: str, union: bool) -> dict[str, Any]:
+        """The query options that give the filmkg dataset (``union``), or the store as it is.
+
+        When the store holds no graph outside the filmkg dataset (always, unless a load was
+        interrupted), the dataset is the union of all graphs, which Oxigraph answers fastest;
+        else its graphs are listed, for the default graph and for ``GRAPH ?g``.
+        """
+        if not union or declares_dataset(sparql):
+            return {}
+        if self._scope is None:
+            registered = [row[0].value for row in self.raw.query(registered_graphs_query())]  # type: ignore[union-attr]
+            graphs = dataset_graphs(registered)
+            present = {g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode)}
+            if present <= set(graphs):
+                self._scope = {"use_default_graph_as_union": True}
+            else:
+                nodes = [ox.NamedNode(g) for g in graphs]
+                self._scope = {"default_graph": nodes, "named_graphs": nodes}
+        return dict(self._scope)
+
+    def written(self) -> None:
+        """Forget the dataset computed for queries: the registry changed."""
+        self._scope = None
+
+    def _query(self, sparql: str, union: bool, prefixes: Mapping[str, str] | None) -> Any:
+        return self.raw.query(sparql, prefixes=dict(prefixes) if prefixes else None, **self._dataset(sparql, union))
+
+    def select(
+        self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None
+    ) -> ox.QuerySolutions:
+        """The solutions of a SELECT query.
+
+        Raises:
+            SyntaxError: the query does not parse (pyoxigraph's error, with its position).
+            ValueError: not a SELECT query.
+
+        Examples:
+            >>> [row["x"].value for row in memory_store().select("SELECT ?x WHERE { BIND(1 AS ?x) }")]
+            ['1']
+        """
+        result = self._query(sparql, union, prefixes)
+        if not isinstance(result, ox.QuerySolutions):
+            raise ValueError("not a SELECT query")
+        return result
+
+    def ask(self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None) -> bool:
+        """The answer of an ASK query."""
+        result = self._query(sparql, union, prefixes)
+        if not isinstance(result, ox.QueryBoolean):
+            raise ValueError("not an ASK query")
+        return bool(result)
+
+    def construct(
+        self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None
+    ) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE query."""
+        result = self._query(sparql, union, prefixes)
+        if not isinstance(result, ox.QueryTriples):
+            raise ValueError("not a CONSTRUCT or DESCRIBE query")
+        return list(result)
+
+    # ---------------------------------------------------------------- writing
+
+    def update(self, update: str) -> None:
+        """A SPARQL update, as one transaction."""
+        self.check_writable()
+        self._materialize()
+        self.raw.update(update)
+        self.written()
+
+    def bulk_load(self, path: Path, graph: str) -> None:
+        """Load an N-Triples file into ``graph`` with pyoxigraph's bulk loader."""
+        self.check_writable()
+        self._materialize()
+        self.raw.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        self.written()
+
+    def add_graph(self, graph: str) -> None:
+        """Create an empty named graph."""
+        self.check_writable()
+        self._materialize()
+        self.raw.add_graph(ox.NamedNode(graph))
+        self.written()
+
+    def remove_graph(self, graph: str) -> None:
+        """Drop a named graph."""
+        self.check_writable()
+        self._materialize()
+        self.raw.remove_graph(ox.NamedNode(graph))
+        self.written()
+
+    def graph_names(self) -> list[str]:
+        """Every named graph in the store."""
+        return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def optimize(self) -> None:
+        """Compact the files the bulk loader wrote (a no-op in memory)."""
+        if self.location is not None and not self._read_only and not self._pending:
+            self.raw.optimize()
+
+    # ---------------------------------------------------------------- the rest
+
+    def dump(self, output: IO[bytes], format: ox.RdfFormat, *, prefixes: Mapping[str, str] | None = None) -> None:
+        """Write every quad of the filmkg dataset to ``output`` in a dataset ``format``."""
+        graphs = self._dataset("", True)
+        if "default_graph" not in graphs:
+            self.raw.dump(output, format, prefixes=dict(prefixes) if prefixes else None)
+            return
+        quads = (q for g in graphs["default_graph"] for q in self.raw.quads_for_pattern(None, None, None, g))
+        ox.serialize(quads, output, format=format, prefixes=dict(prefixes) if prefixes else None)
+
+    def rdflib_dataset(self) -> Dataset:
+        """An rdflib :class:`~rdflib.Dataset` over the same store (through oxrdflib), nothing copied.
+
+        Examples:
+            >>> store = memory_store()
+            >>> store.raw.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.NamedNode("http://e/b")))
+            >>> len(store.rdflib_dataset())
+            1
+        """
+        from oxrdflib import OxigraphStore
+        from rdflib import Dataset
+
+        return Dataset(store=OxigraphStore(store=self.raw))
+
+    def close(self) -> None:
+        """Flush pending writes to disk (nothing for a read-only or in-memory store)."""
+        if self.location is not None and not self._read_only and not self._pending:
+            self.raw.flush()
+
+    def __len__(self) -> int:
+        """The number of quads."""
+        return len(self.raw)
+
+
+def memory_store() -> EmbeddedStore:
+    """An empty in-memory store."""
+    return EmbeddedStore(ox.Store())
+
+
+def open_store(location: Path, *, create: bool = True, read_only: bool = False) -> EmbeddedStore:
+    """Open the Oxigraph store at ``location``: read-write (creating it if ``create``), or read-only.
+
+    A read-only open takes no lock and writes nothing; it is refused while another
+    process writes the store. A store to be created is created on disk by its first
+    write, so that a first ingest that fails leaves nothing behind.
+
+    Raises:
+        StoreError: the store is missing (and not to be created), in use by another process,
+            or the folder is not an Oxigraph store.
+
+    Examples:
+        >>> open_store(Path("/nonexistent/filmkg-store"), create=False)
+        Traceback (most recent call last):
+        ...
+        kg.errors.StoreError: no store at /nonexistent/filmkg-store: run `filmkg ingest` first, or pass `store`
+    """
+    has_store = location.is_dir() and (location / "CURRENT").exists()
+    if not location.exists() or (location.is_dir() and not any(location.iterdir())):
+        if read_only or not create:
+            raise StoreError(f"no store at {location}: run `filmkg ingest` first, or pass `store`")
+        return EmbeddedStore(ox.Store(), location=location, pending=True)
+    if not location.is_dir():
+        raise StoreError(f"{location} is a file, not a store folder: pass `store` with a folder")
+    elif not has_store:
+        raise StoreError(f"{location} is not an Oxigraph store (no CURRENT file): pass `store` with another folder")
+    if read_only and _locked(location):
+        raise _in_use(location)
+    return EmbeddedStore(_open_raw(location, read_only=read_only), location=location, read_only=read_only)
+
+
+def _open_raw(location: Path, *, read_only: bool) -> ox.Store:
+    try:
+        return ox.Store.read_only(str(location)) if read_only else ox.Store(str(location))
+    except OSError as exc:
+        if "lock" in str(exc).lower():
+            raise _in_use(location) from exc
+        raise StoreError(f"cannot open the store {location}: {exc}") from exc
+
+
+def _in_use(location: Path) -> StoreError:
+    return StoreError(
+        f"the store {location} is in use by another process; wait for it to finish or pass `store` with another folder"
+    )
+
+
+def _locked(location: Path) -> bool:
+    """Whether another process holds the store's lock (a writer is at work)."""
+    import fcntl
+
+    try:
+        descriptor = os.open(location / "LOCK", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as exc:
+        return exc.errno in (errno.EACCES, errno.EAGAIN)
+    else:
+        fcntl.lockf(descriptor, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(descriptor)
