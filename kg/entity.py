@@ -22,17 +22,65 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.errors import NotFoundError
+from kg.identifiers import parse_identifier
+from kg.identity import LOCAL_ENTITY, LOCAL_ID, LOCAL_LABEL, RESOLVED_BY, RESOLVED_TO
 from kg.ontology import mint_entity
 from kg.statements import Key, Statement, bare_statement, labels_for, read_statements
 from kg.store import GraphStore
-from kg.vocab import RDF_OBJECT, RDF_PREDICATE, RDF_STATEMENT, RDF_SUBJECT, RDF_TYPE, RDFS_LABEL
+from kg.vocab import (
+    FILM,
+    OWL_SAME_AS,
+    RDF_OBJECT,
+    RDF_PREDICATE,
+    RDF_STATEMENT,
+    RDF_SUBJECT,
+    RDF_TYPE,
+    RDFS_LABEL,
+    REGISTRY_GRAPH,
+)
 
-__all__ = ["EntityCard", "Fact", "resolve", "show"]
+__all__ = ["EntityCard", "Fact", "Link", "identifiers_of", "links_of", "resolve", "show"]
 
 
 def _exists(graph: GraphStore, iri: str) -> bool:
+    """Whether ``iri`` is a node of the data: described or linked, not only named by identity bookkeeping."""
     node = ox.NamedNode(iri)
-    return graph.store.ask(f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}")
+    records = ", ".join(f"<{p}>" for p in sorted(graph.ontology.identity_records)) or f"<{RDF_TYPE}>"
+    return graph.store.ask(
+        f"ASK {{ {{ {node} ?p ?o FILTER(?p NOT IN ({records})) }} UNION {{ ?s ?p {node} FILTER(?p NOT IN ({records})) }} }}"
+    )
+
+
+def _resolved(graph: GraphStore, iri: str) -> str | None:
+    """The entity a file's own IRI was resolved to (see :mod:`kg.identity`), if it was."""
+    rows = list(
+        graph.store.select(
+            f"SELECT DISTINCT ?c WHERE {{ ?m <{LOCAL_ENTITY}> {ox.NamedNode(iri)} ; <{RESOLVED_TO}> ?c }} ORDER BY ?c"
+        )
+    )
+    return rows[0][0].value if rows and isinstance(rows[0][0], ox.NamedNode) else None
+
+
+def _by_identifier(graph: GraphStore, text: str) -> str | None:
+    """The entity an identifier in notation names (``imdb:nm0000123``), or ``None`` for other text.
+
+    Raises:
+        NotFoundError: a malformed identifier.
+    """
+    try:
+        identifier = parse_identifier(text, graph.ontology)
+    except ValueError as exc:
+        raise NotFoundError(str(exc)) from None
+    if identifier is None:
+        return None
+    rows = list(
+        graph.store.select(
+            f"SELECT DISTINCT ?e WHERE {{ ?e <{identifier.property}> {ox.Literal(identifier.value)} }} ORDER BY ?e LIMIT 1"
+        )
+    )
+    if rows and isinstance(rows[0][0], ox.NamedNode):
+        return rows[0][0].value
+    return None
 
 
 def resolve(graph: GraphStore, entity: str) -> str:
@@ -49,6 +97,9 @@ def resolve(graph: GraphStore, entity: str) -> str:
         kg.errors.NotFoundError: no entity "Anora" in the store
     """
     text = entity.strip()
+    identified = _by_identifier(graph, text)
+    if identified is not None:
+        return identified
     candidates = []
     if text.startswith("<") and text.endswith(">"):
         candidates.append(text[1:-1])
@@ -60,6 +111,9 @@ def resolve(graph: GraphStore, entity: str) -> str:
         try:
             if _exists(graph, iri):
                 return iri
+            moved = _resolved(graph, iri)
+            if moved is not None:
+                return moved
         except ValueError:
             continue
     needle = ox.Literal(" ".join(text.split()).lower())
@@ -141,16 +195,37 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Link:
+    """Why a name or identifier of one file is this entity (see :mod:`kg.identity`)."""
+
+    local: str
+    """The IRI the file alone gives it."""
+    names: tuple[str, ...]
+    """What the file calls it (names, identifiers in notation)."""
+    source: str
+    """The file."""
+    reason: str
+
+
+@dataclass(frozen=True)
 class EntityCard:
-    """An entity's card: its IRI, label, types and every fact in and out."""
+    """An entity's card: its IRI, label, types, identifiers, the links that made it one entity,
+    and every fact in and out."""
 
     iri: str
     label: str
     types: list[str]
     facts: list[Fact] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
+    """Its identifiers in notation (``imdb:nm0000123``), sorted."""
+    links: list[Link] = field(default_factory=list)
 
     def __str__(self) -> str:
         lines = [f"{self.label}  <{self.iri}>", f"  types: {', '.join(self.types) or '(none)'}"]
+        if self.identifiers:
+            lines.append(f"  identifiers: {', '.join(self.identifiers)}")
+        for link in self.links:
+            lines.append(f"  = {' / '.join(link.names) or link.local} in {link.source}: {link.reason}")
         for fact in self.facts:
             if fact.direction == "qualifier":
                 head = f"  ~ {fact.subject_label} {fact.predicate_label} {fact.object_label}"
@@ -170,10 +245,14 @@ class EntityCard:
 
 def _triples_around(graph: GraphStore, node: ox.NamedNode) -> list[tuple[str, Key]]:
     """Every asserted triple the entity takes part in: as subject, as object, or as a qualifier value."""
+    ontology = graph.ontology
+    skipped = [RDFS_LABEL, RDF_TYPE, OWL_SAME_AS, *(s.iri for s in ontology.identifiers), *sorted(ontology.identity_records)]
+    skip = ", ".join(f"<{p}>" for p in skipped)
     rows = graph.store.select(
         f"""SELECT DISTINCT ?dir ?s ?p ?o WHERE {{
-          {{ BIND("out" AS ?dir) BIND({node} AS ?s) {node} ?p ?o FILTER(?p NOT IN (<{RDFS_LABEL}>, <{RDF_TYPE}>)) }}
-          UNION {{ BIND("in" AS ?dir) BIND({node} AS ?o) ?s ?p {node} FILTER NOT EXISTS {{ ?s a <{RDF_STATEMENT}> }} }}
+          {{ BIND("out" AS ?dir) BIND({node} AS ?s) {node} ?p ?o FILTER(?p NOT IN ({skip})) }}
+          UNION {{ BIND("in" AS ?dir) BIND({node} AS ?o) ?s ?p {node} FILTER(?p NOT IN ({skip}))
+                   FILTER NOT EXISTS {{ ?s a <{RDF_STATEMENT}> }} }}
           UNION {{ BIND("qualifier" AS ?dir) ?st ?q {node} ; <{RDF_SUBJECT}> ?s ; <{RDF_PREDICATE}> ?p ;
                    <{RDF_OBJECT}> ?o . FILTER(?q NOT IN (<{RDF_SUBJECT}>, <{RDF_OBJECT}>)) }}
         }}"""
@@ -224,4 +303,47 @@ def show(graph: GraphStore, entity: str) -> EntityCard:
     )
     order = {"out": 0, "in": 1, "qualifier": 2}
     facts.sort(key=lambda f: (order[f.direction], f.predicate_label, f.subject_label, f.object_label))
-    return EntityCard(iri=iri, label=labels.get(iri, iri), types=types, facts=facts)
+    return EntityCard(
+        iri=iri, label=labels.get(iri, iri), types=types, facts=facts,
+        identifiers=identifiers_of(graph, iri), links=links_of(graph, iri),
+    )  # fmt: skip
+
+
+def identifiers_of(graph: GraphStore, iri: str) -> list[str]:
+    """The identifiers of an entity, in notation, sorted.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> identifiers_of(KnowledgeGraph.memory(), "http://example.org/x")
+        []
+    """
+    schemes = {s.iri: s for s in graph.ontology.identifiers}
+    if not schemes:
+        return []
+    values = " ".join(f"<{s}>" for s in schemes)
+    rows = graph.store.select(f"SELECT DISTINCT ?p ?v WHERE {{ {ox.NamedNode(iri)} ?p ?v VALUES ?p {{ {values} }} }}")
+    return sorted(schemes[row[0].value].notation + row[1].value for row in rows)
+
+
+def links_of(graph: GraphStore, iri: str) -> list[Link]:
+    """Why each file's name or identifier is this entity, when a file gave it another IRI or
+    shares it between several of its names (see :mod:`kg.identity`).
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> links_of(KnowledgeGraph.memory(), "http://example.org/x")
+        []
+    """
+    rows = graph.store.select(
+        f"""SELECT ?g ?l ?why (GROUP_CONCAT(DISTINCT ?name; SEPARATOR="\u001f") AS ?names) ?file WHERE {{
+              GRAPH ?g {{ ?m <{RESOLVED_TO}> {ox.NamedNode(iri)} ; <{LOCAL_ENTITY}> ?l ; <{RESOLVED_BY}> ?why .
+                         OPTIONAL {{ ?m <{LOCAL_LABEL}>|<{LOCAL_ID}> ?name }} }}
+              OPTIONAL {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g <{FILM}sourceName> ?file }} }}
+            }} GROUP BY ?g ?l ?why ?file""",
+        union=False,
+    )
+    out = []
+    for g, local, why, names, file in rows:
+        listed = tuple(sorted(n for n in (names.value if names is not None else "").split("\u001f") if n))
+        out.append(Link(local.value, listed, file.value if file is not None else g.value, why.value))
+    return sorted(out, key=lambda link: (link.source, link.names, link.local))

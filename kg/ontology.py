@@ -37,6 +37,7 @@ from kg.errors import KGError, NotFoundError
 from kg.vocab import FILM, RES, SKOS, XSD
 
 __all__ = [
+    "IdentifierScheme",
     "FILM",
     "RES",
     "XSD",
@@ -56,6 +57,8 @@ _EXPECTED = URIRef(FILM + "expectedQualifier")
 _RELATION = URIRef(FILM + "relation")
 _QUALIFIER = URIRef(FILM + "qualifier")
 _PROJECTION_ROLE = URIRef(FILM + "projectionRole")
+_IDENTIFIER = URIRef(FILM + "identifier")
+_IDENTITY_RECORD = URIRef(FILM + "identityRecord")
 
 
 def ontology_dir() -> Path:
@@ -123,6 +126,24 @@ class Property:
         return self.datatype is not None
 
 
+@dataclass(frozen=True)
+class IdentifierScheme:
+    """An identifier property of the ontology (``rdfs:subPropertyOf film:identifier``) and how its
+    ids are written (``notation`` then an id matching ``pattern``), linked (``public``, with ``{}``
+    for the id) and minted into entity IRIs (``path`` under ``res:``; the lowest ``rank`` decides).
+    """
+
+    iri: str
+    label: str
+    notation: str
+    pattern: str
+    public: str
+    path: str
+    rank: int
+    identifies: str | None = None
+    mappings: tuple[str, ...] = ()
+
+
 class Ontology:
     """The parsed ontology: look-ups by input name, CURIE or IRI, and prefixes.
 
@@ -138,12 +159,20 @@ class Ontology:
         digest: str,
         path: Path,
         roles: Mapping[str, Iterable[str]] | None = None,
+        identifiers: Iterable[IdentifierScheme] = (),
+        identity_records: Iterable[str] = (),
     ) -> None:
         self.classes: dict[str, OntologyClass] = {c.iri: c for c in classes}
         self.properties: dict[str, Property] = {p.iri: p for p in properties}
         self.prefixes: dict[str, str] = dict(prefixes)
         self.roles: dict[str, tuple[str, ...]] = {name: tuple(sorted(set(iris))) for name, iris in (roles or {}).items()}
         """The IRIs of the classes and relations marked with each ``film:projectionRole``, by role."""
+        self.identifiers: tuple[IdentifierScheme, ...] = tuple(
+            sorted(identifiers, key=lambda s: (s.rank, s.notation, s.pattern))
+        )
+        """The identifier properties, the deciding one first (``film:identityRank``)."""
+        self.identity_records: frozenset[str] = frozenset(identity_records)
+        """The properties of identity bookkeeping (``rdfs:subPropertyOf film:identityRecord``): never relations."""
         self.digest = digest
         self.path = path
         self._relations = self._index(p for p in self.properties.values() if not p.is_qualifier)
@@ -379,7 +408,40 @@ def load_ontology(path: Path | None = None) -> Ontology:
         digest=hashlib.sha256(data).hexdigest(),
         path=path,
         roles=_roles(graph),
+        identifiers=_identifier_schemes(graph, path),
+        identity_records=sorted(str(p) for p in graph.subjects(RDFS.subPropertyOf, _IDENTITY_RECORD)),
     )
+
+
+def _identifier_schemes(graph: Graph, path: Path) -> list[IdentifierScheme]:
+    """Every identifier property and its notation, pattern, public IRI, path and rank."""
+    schemes = []
+    for prop in sorted(set(graph.subjects(RDFS.subPropertyOf, _IDENTIFIER)), key=str):
+        values = {name: _text(graph, prop, URIRef(FILM + name)) for name in
+                  ("notation", "idPattern", "publicIri", "iriPath", "identityRank")}  # fmt: skip
+        missing = [name for name, value in values.items() if not value]
+        if missing:
+            raise KGError(f"the ontology {path}: identifier {prop} needs {', '.join('film:' + m for m in missing)}")
+        try:
+            re.compile(values["idPattern"])
+            rank = int(values["identityRank"])
+        except (re.error, ValueError) as exc:
+            raise KGError(f"the ontology {path}: identifier {prop}: {exc}") from exc
+        identifies = graph.value(prop, URIRef(FILM + "identifies"))
+        schemes.append(
+            IdentifierScheme(
+                iri=str(prop),
+                label=_text(graph, prop, RDFS.label) or str(prop),
+                notation=values["notation"],
+                pattern=values["idPattern"],
+                public=values["publicIri"],
+                path=values["iriPath"],
+                rank=rank,
+                identifies=str(identifies) if identifies is not None else None,
+                mappings=tuple(sorted(str(m) for m in graph.objects(prop, _SKOS_CLOSE))),
+            )
+        )
+    return schemes
 
 
 def _roles(graph: Graph) -> dict[str, list[str]]:

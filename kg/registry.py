@@ -32,8 +32,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KGError, NotFoundError
+from kg.identity import SettleReport, settle
 from kg.store import GraphStore, Store, dataset_graphs, registered_graphs_query
-from kg.vocab import FILM, GENERATED_AT, GRAPH_PREFIX, ONTOLOGY_GRAPH, REGISTRY_GRAPH, SOURCE_FILE_CLASS
+from kg.vocab import FILM, GENERATED_AT, GRAPH_PREFIX, ONTOLOGY_GRAPH, RDF_STATEMENT, REGISTRY_GRAPH, SOURCE_FILE_CLASS
 
 __all__ = [
     "SourceInfo",
@@ -43,6 +44,7 @@ __all__ = [
     "register",
     "registered_graphs",
     "remove_orphans",
+    "settle_identity",
     "sources",
 ]
 
@@ -61,6 +63,13 @@ class SourceInfo:
     triples: int
     statements: int
     ingested: str
+    importer: str = ""
+    """The importer that read it (``annotated``, ``rdf``, ...); empty for stores of earlier versions."""
+
+    @property
+    def settled(self) -> bool:
+        """Whether the identity rule applies to its entities (files read as records, not RDF)."""
+        return self.importer not in ("", "rdf")
 
 
 def sources(graph: GraphStore) -> list[SourceInfo]:
@@ -78,16 +87,17 @@ def sources(graph: GraphStore) -> list[SourceInfo]:
         []
     """
     query = f"""
-        SELECT ?g ?name ?path ?hash ?rows ?triples ?statements ?time WHERE {{
+        SELECT ?g ?name ?path ?hash ?rows ?triples ?statements ?time ?importer WHERE {{
           GRAPH <{REGISTRY_GRAPH}> {{
             ?g a <{SOURCE_FILE_CLASS}> ; <{FILM}sourceName> ?name ; <{FILM}sourcePath> ?path ;
                <{FILM}contentHash> ?hash ; <{FILM}rowCount> ?rows ; <{FILM}tripleCount> ?triples ;
                <{FILM}statementCount> ?statements ; <{GENERATED_AT}> ?time .
+            OPTIONAL {{ ?g <{FILM}importer> ?importer }}
           }}
         }} ORDER BY ?name"""
     out = []
     for row in graph.store.select(query, union=False):
-        values = [term.value for term in row]
+        values = [term.value if term is not None else "" for term in row]
         out.append(
             SourceInfo(
                 name=values[1],
@@ -98,6 +108,7 @@ def sources(graph: GraphStore) -> list[SourceInfo]:
                 triples=int(values[5]),
                 statements=int(values[6]),
                 ingested=values[7],
+                importer=values[8],
             )
         )
     return out
@@ -162,8 +173,35 @@ def drop(graph: GraphStore, source: str | Path) -> SourceInfo:
     graph.store.update(_unregister(info.graph))
     graph.store.written()
     graph.store.remove_graph(info.graph)
+    settle_identity(graph)
     graph.store.optimize()
     return info
+
+
+def settle_identity(graph: GraphStore) -> SettleReport:
+    """Apply the identity rule (:func:`kg.identity.settle`) to every file read as records, and
+    bring the registry's triple and statement counts of the graphs it rewrote up to date."""
+    known = [info for info in sources(graph) if info.settled]
+    report = settle(graph, {info.graph: info.name for info in known})
+    for info in known:
+        if info.graph in report.rewritten:
+            triples = _count(graph, info.graph, "?s ?p ?o")
+            statements = _count(graph, info.graph, f"?s a <{RDF_STATEMENT}>")
+            node = ox.NamedNode(info.graph)
+            graph.store.update(
+                f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}tripleCount> ?t }} }} ; "
+                f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}statementCount> ?s }} }} ; "
+                f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}tripleCount> {ox.Literal(triples)} ; "
+                f"<{FILM}statementCount> {ox.Literal(statements)} }} }}"
+            )
+            graph.store.written()
+    return report
+
+
+def _count(graph: GraphStore, target: str, pattern: str) -> int:
+    """The matches of ``pattern`` in one named graph."""
+    rows = list(graph.store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ {pattern} }} }}", union=False))
+    return int(getattr(rows[0][0], "value", 0))
 
 
 def _unregister(node: str) -> str:
@@ -185,6 +223,8 @@ def register(graph: GraphStore, info: SourceInfo, *, replaces: SourceInfo | None
     )
     body = " ".join(f"{node} <{FILM}{field}> {value} ." for field, value in zip(_FIELDS, values))
     body += f" {node} a <{SOURCE_FILE_CLASS}> ."
+    if info.importer:
+        body += f" {node} <{FILM}importer> {ox.Literal(info.importer)} ."
     body += (
         f" {node} <{GENERATED_AT}> "
         f'"{info.ingested}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .'

@@ -292,6 +292,8 @@ def _statement(
     quotes = sorted(_value(v) for v in parts.pop(QUOTE, []))
     qualifiers = []
     for prop_iri in sorted(parts):
+        if prop_iri in ontology.identity_records:
+            continue  # which entity the file meant: see kg.identity
         prop = ontology.properties.get(prop_iri)
         name = prop.name if prop else ontology.compact(prop_iri)
         for value in sorted(parts[prop_iri], key=str):

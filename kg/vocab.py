@@ -51,6 +51,8 @@ QUOTE = FILM + "quote"
 SOURCE_CLASS = FILM + "Source"
 SOURCE_FILE_CLASS = FILM + "SourceFile"
 URL = SCHEMA + "url"
+OWL_SAME_AS = OWL + "sameAs"
+SKOS_ALT_LABEL = SKOS + "altLabel"
 
 REGISTRY_GRAPH = RES + "registry"
 """The named graph that lists ingested files."""

@@ -56,7 +56,7 @@ def test_resolve_by_label_with_irregular_spacing(mixed_kg: KnowledgeGraph, label
 
 @pytest.mark.parametrize(
     ("curie", "iri"),
-    [("res:anora", RES + "anora"), ("wd:Q7407", WD + "Q7407"), ("res:mikey_madison", RES + "mikey_madison")],
+    [("res:anora", RES + "anora"), ("wd:Q7407", RES + "wikidata/Q7407"), ("res:mikey_madison", RES + "mikey_madison")],
 )
 def test_resolve_curie(mixed_kg: KnowledgeGraph, curie: str, iri: str) -> None:
     assert resolve(mixed_kg, curie) == iri

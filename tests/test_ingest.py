@@ -287,16 +287,26 @@ def test_plain_names_name_one_entity_across_files_and_case(graph: KnowledgeGraph
 
 def test_curie_and_iri_entities_are_kept_as_given(graph: KnowledgeGraph, tmp_path: Path) -> None:
     graph.ingest(write_csv(tmp_path / "c.csv", [["subject", "predicate", "object", "for-work"],
-                                                ["wd:Q7407093", "directed", "<http://example.org/film/anora>",
+                                                ["film:someone", "directed", "<http://example.org/film/anora>",
                                                  "https://example.org/film/anora"],
-                                                ["Sean Baker", "directed", "wd:Q115574186", ""]]))
-    assert ask(graph, "wd:Q7407093 film:directed <http://example.org/film/anora>")
-    assert ask(graph, f"{iri('Sean Baker')} film:directed wd:Q115574186")
+                                                ["Sean Baker", "directed", "<http://example.org/film/tangerine>", ""]]))
+    assert ask(graph, "film:someone film:directed <http://example.org/film/anora>")
+    assert ask(graph, f"{iri('Sean Baker')} film:directed <http://example.org/film/tangerine>")
     assert ask(graph, "?st film:forWork <https://example.org/film/anora>")
-    assert not ask(graph, "wd:Q7407093 rdfs:label ?l")  # no label is made up for an IRI
-    assert not ask(graph, "?x rdfs:label \"wd:Q7407093\"")
+    assert not ask(graph, "film:someone rdfs:label ?l")  # no label is made up for an IRI
+    assert not ask(graph, "?x rdfs:label \"film:someone\"")
     # the domain still types it
-    assert ask(graph, "wd:Q7407093 a film:Person")
+    assert ask(graph, "film:someone a film:Person")
+
+
+def test_wikidata_items_in_cells_are_identifiers_not_raw_wikidata_iris(graph: KnowledgeGraph, tmp_path: Path) -> None:
+    """``wd:Q…`` names an entity by its Wikidata item: filmkg's IRI for it, linked to Wikidata's by owl:sameAs."""
+    graph.ingest(write_csv(tmp_path / "c.csv", [["subject", "predicate", "object"],
+                                                ["wd:Q7407093", "directed", "wd:Q115574186"]]))
+    assert ask(graph, "res:wikidata\\/Q7407093 film:directed res:wikidata\\/Q115574186")
+    assert ask(graph, 'res:wikidata\\/Q7407093 owl:sameAs wd:Q7407093 ; film:wikidataId "Q7407093" ; a film:Person')
+    assert not ask(graph, "wd:Q7407093 ?p ?o")
+    assert not ask(graph, "?x film:wikidataId ?i ; rdfs:label ?l")  # an identifier alone gives no label
 
 
 @pytest.mark.parametrize(
@@ -379,7 +389,7 @@ def test_a_curie_predicate_outside_the_ontology_is_a_warning(graph: KnowledgeGra
     report = graph.ingest(path)
     assert len(report.warnings) == 1  # once per predicate, not per row
     assert "wdt:P57" in report.warnings[0].message
-    assert ask(graph, f"{iri('Sean Baker')} wdt:P57 wd:Q115574186")
+    assert ask(graph, f"{iri('Sean Baker')} wdt:P57 ?film . ?film owl:sameAs wd:Q115574186")
     assert ask(graph, f"{iri('Alex Coco')} <http://www.wikidata.org/prop/direct/P57> wd:Q115574186")
 
 

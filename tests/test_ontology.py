@@ -366,7 +366,12 @@ def test_load_ontology_rejects_a_broken_file(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ roles of the network projections
 
-ROLES = {"person": (FILM + "Person",), "film": (FILM + "Film",), "part-of-film": (FILM + "sceneOf",)}
+ROLES = {
+    "person": (FILM + "Person",),
+    "film": (FILM + "Film",),
+    "part-of-film": (FILM + "sceneOf",),
+    "identity-decision": (FILM + "differentFrom", FILM + "sameEntityAs"),
+}
 
 
 def test_projection_roles_are_annotations_of_the_ontology(ttl: Graph, onto: Ontology) -> None:

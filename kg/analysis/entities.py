@@ -6,7 +6,8 @@ The whole entity projection (:func:`kg.analysis.entity_graph`), the local one
 
 - a *relation* is a triple of a data graph (not the ontology or registry graph) between two
   IRIs whose predicate is neither structure (``rdf:type``, the reification, sources, labels,
-  URLs) nor a qualifier;
+  URLs), a qualifier, an identifier or ``owl:sameAs``, identity bookkeeping, nor a
+  ``same-as``/``different-from`` decision (see :mod:`kg.identity`);
 - an *entity* is an end of a relation, unless one of its classes is a source, a source file
   or a statement node (:data:`NOT_ENTITY_CLASSES`): a relation with such an end is dropped;
 - an entity's *label* is its smallest ``rdfs:label`` (its compact IRI when it has none) and
@@ -52,6 +53,7 @@ from kg.store import GraphStore
 from kg.vocab import (
     DERIVED_FROM,
     ONTOLOGY_GRAPH,
+    OWL_SAME_AS,
     RDF_OBJECT,
     RDF_PREDICATE,
     RDF_STATEMENT,
@@ -188,7 +190,9 @@ class EntityRules:
 
     def __init__(self, ontology: Ontology) -> None:
         self.ontology = ontology
-        skipped = set(_STRUCTURE) | {q.iri for q in ontology.qualifiers}
+        skipped = set(_STRUCTURE) | {q.iri for q in ontology.qualifiers} | {OWL_SAME_AS}
+        skipped |= {s.iri for s in ontology.identifiers} | ontology.identity_records
+        skipped |= set(ontology.roles.get("identity-decision", ()))  # same-as rows are decisions, not edges
         self._excluded = ", ".join(f"<{p}>" for p in sorted(skipped))
         self._relations: dict[str, tuple[str, str]] = {}
 

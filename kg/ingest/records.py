@@ -1,8 +1,8 @@
 """Records: what an importer hands the statement sink, one per claim, with where each value came from.
 
 A :class:`Row` holds :class:`Cell` values by field name (``subject``, ``predicate``,
-``object``, ``subject_type``, ``object_type``, ``source``, ``quote`` and qualifier
-names); a :class:`RowProblem` is what is wrong with one of them.
+``object``, ``subject_type``, ``object_type``, ``subject_id``, ``object_id``, ``source``,
+``quote`` and qualifier names); a :class:`RowProblem` is what is wrong with one of them.
 
 Examples:
     >>> Row(2, {"subject": Cell("Sean Baker", 1)}).cells["subject"].column
@@ -19,7 +19,7 @@ __all__ = ["CORE_FIELDS", "SPECIAL_FIELDS", "Cell", "Row", "RowProblem"]
 
 CORE_FIELDS = ("subject", "predicate", "object")
 """The fields every record needs."""
-SPECIAL_FIELDS = (*CORE_FIELDS, "subject_type", "object_type", "source")
+SPECIAL_FIELDS = (*CORE_FIELDS, "subject_type", "object_type", "subject_id", "object_id", "source")
 """Fields that are not qualifiers (``quote`` is the ontology's qualifier ``film:quote``)."""
 
 

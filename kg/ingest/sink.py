@@ -31,13 +31,14 @@ from typing import IO, TypeVar
 import pyoxigraph as ox
 
 from kg.errors import IngestError, NotFoundError, Problem
+from kg.identifiers import Identifier, deciding, parse_identifier, split_identifiers
 from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
 from kg.ingest.records import CORE_FIELDS, SPECIAL_FIELDS, Cell, Row, RowProblem
 from kg.ingest.rejects import Rejects
 from kg.ingest.values import parse_value
 from kg.ontology import Ontology, Property, mint_entity
 from kg.statements import nt_literal, source_lines, statement_lines
-from kg.vocab import RDF_TYPE, RDFS_LABEL
+from kg.vocab import OWL_SAME_AS, RDF_TYPE, RDFS_LABEL
 
 __all__ = ["MAX_LISTED_PROBLEMS", "Rejects", "StatementSink"]
 
@@ -46,8 +47,9 @@ MAX_LISTED_PROBLEMS = 100
 """An error message lists at most this many problems per file (``skip_bad_rows`` writes them all)."""
 
 _T = TypeVar("_T")
-_Pending = tuple[str, str | None, str | None] | None
-"""An entity description waiting for its row to be found good: node, label, class."""
+_Ids = tuple[Identifier, ...]
+_Pending = tuple[str, str | None, str | None, _Ids] | None
+"""An entity description waiting for its row to be found good: node, label, class, identifiers."""
 _IRI_SCHEME = re.compile(r"(?:https?|urn|ftp|mailto|file):\S+", re.IGNORECASE)
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 """NUL and lone surrogates: no name, label or IRI may hold them."""
@@ -112,12 +114,14 @@ class StatementSink:
         self.statements = 0
         """Statement nodes written (a repeated row counts again; the store keeps one)."""
         self.rejected = 0
+        self.raw = False
+        """Whether RDF triples came in as they are (:meth:`triples`), rather than records."""
         self._problems: list[Problem] = []
         self._problem_count = 0
         self._batch: list[str] = []
         self._columns: dict[str, Property | str] = {}
         self._emitted: set[tuple[str, str, str]] = set()
-        self._entity_cache: dict[str, tuple[str, str | None]] = {}
+        self._entity_cache: dict[tuple[str, str], tuple[str, str | None, _Ids]] = {}
         self._relation_cache: dict[str, tuple[Property | None, str]] = {}
         self._value_cache: dict[tuple[str, str], tuple[str, _Pending]] = {}
         self._warned: set[str] = set()
@@ -199,6 +203,7 @@ class StatementSink:
             IngestError: the temporary disk is (nearly) full.
         """
         assert self.out is not None
+        self.raw = True
         counted = _Counted(triples, self._check_space)
         try:
             ox.serialize(counted, self.out, format=ox.RdfFormat.N_TRIPLES)
@@ -321,27 +326,68 @@ class StatementSink:
         except ValueError as exc:
             raise RowProblem(column, f'"{iri}" is not a valid IRI ({exc})', cell) from None
 
-    def _entity(self, text: str, column: str, cell: Cell | None) -> tuple[str, str | None]:
-        """The IRI of an entity cell and the label to give it (``None`` for IRIs and CURIEs)."""
-        found = self._entity_cache.get(text)
+    def _names_entity(self, text: str) -> bool:
+        """Whether an object outside the ontology names an entity: an IRI, a CURIE or an identifier."""
+        if self._iri_of(text) is not None:
+            return True
+        try:
+            return parse_identifier(text, self.ontology) is not None
+        except ValueError:
+            return True  # a malformed identifier: the entity path says what is wrong
+
+    def _identifiers(self, text: str, column: str, cell: Cell | None) -> _Ids:
+        """The identifiers of an id cell (``subject_id``, ``object_id``): one or more, each in notation."""
+        found = []
+        for part in split_identifiers(text):
+            try:
+                identifier = parse_identifier(part, self.ontology)
+            except ValueError as exc:
+                raise RowProblem(column, str(exc), cell) from None
+            if identifier is None:
+                notations = ", ".join(sorted({s.notation + "..." for s in self.ontology.identifiers}))
+                raise RowProblem(column, f'"{part}" is not an identifier: write one of {notations}', cell)
+            found.append(identifier)
+        return tuple(found)
+
+    def _entity(
+        self, text: str, column: str, cell: Cell | None, ids: str = ""
+    ) -> tuple[str, str | None, _Ids]:
+        """The IRI of an entity cell as this file alone gives it, the label to give it (``None``
+        for IRIs, CURIEs and identifiers) and its identifiers (from the cell or ``ids``)."""
+        found = self._entity_cache.get((text, ids))
         if found is not None:
             return found
-        iri = self._iri_of(text)
-        if iri is not None:
-            result: tuple[str, str | None] = (self._node(iri, column, cell), None)
+        given = self._identifiers(ids, f"{column}_id", cell) if ids else ()
+        try:
+            named = parse_identifier(text, self.ontology)
+        except ValueError as exc:
+            raise RowProblem(column, str(exc), cell) from None
+        if named is not None:
+            identifiers = tuple(sorted({named, *given}, key=lambda i: i.notation))
+            result: tuple[str, str | None, _Ids] = (f"<{deciding(identifiers).iri}>", None, identifiers)
+        elif given:
+            identifiers = tuple(sorted(set(given), key=lambda i: i.notation))
+            result = (f"<{deciding(identifiers).iri}>", " ".join(text.split()), identifiers)
+        elif (iri := self._iri_of(text)) is not None:
+            result = (self._node(iri, column, cell), None, ())
         else:
-            result = (f"<{mint_entity(text)}>", " ".join(text.split()))
+            result = (f"<{mint_entity(text)}>", " ".join(text.split()), ())
         if len(self._entity_cache) < 200_000:
-            self._entity_cache[text] = result
+            self._entity_cache[(text, ids)] = result
         return result
 
-    def _describe(self, out: list[str], node: str, label: str | None, cls: str | None) -> None:
+    def _describe(self, out: list[str], node: str, label: str | None, cls: str | None, ids: _Ids) -> None:
         if label is not None and (node, "l", label) not in self._emitted:
             self._emitted.add((node, "l", label))
             out.append(f"{node} <{RDFS_LABEL}> {nt_literal(label)} .\n")
         if cls is not None and (node, "t", cls) not in self._emitted:
             self._emitted.add((node, "t", cls))
             out.append(f"{node} <{RDF_TYPE}> <{cls}> .\n")
+        for identifier in ids:
+            if (node, "i", identifier.notation) not in self._emitted:
+                self._emitted.add((node, "i", identifier.notation))
+                out.append(f"{node} <{identifier.property}> {nt_literal(identifier.value)} .\n")
+                out.append(f"{node} <{OWL_SAME_AS}> <{identifier.public}> .\n")
 
     def _class(self, row: Row, column: str, allowed: tuple[str, ...], relation: str) -> str | None:
         cell = row.cells.get(column)
@@ -402,8 +448,8 @@ class StatementSink:
                 raise RowProblem(column, str(exc), cell) from None
             result: tuple[str, _Pending] = (nt_literal(lexical, datatype), None)
         else:
-            node, label = self._entity(text, column, cell)
-            result = (node, (node, label, prop.range[0] if len(prop.range) == 1 else None))
+            node, label, ids = self._entity(text, column, cell)
+            result = (node, (node, label, prop.range[0] if len(prop.range) == 1 else None, ids))
         if len(self._value_cache) < 200_000:
             self._value_cache[key] = result
         return result
@@ -447,9 +493,10 @@ class StatementSink:
         relation_name = prop.name if prop else predicate[1:-1]
         domain = prop.domain if prop else ()
         subject_class = attempt(lambda: self._class(row, "subject_type", domain, relation_name))
-        subject = attempt(lambda: self._entity(self._single(scell, "subject"), "subject", scell))
+        subject_ids = attempt(lambda: self._single(cells["subject_id"], "subject_id")) if "subject_id" in cells else ""
+        subject = attempt(lambda: self._entity(self._single(scell, "subject"), "subject", scell, subject_ids or ""))
         if subject is not None:
-            pending.append((subject[0], subject[1], subject_class))
+            pending.append((subject[0], subject[1], subject_class, subject[2]))
         obj: str | None = None
         if prop is not None and prop.is_literal:
             if "object_type" in cells:
@@ -463,17 +510,26 @@ class StatementSink:
             value = attempt(lambda: self._value(prop, self._single(ocell, "object"), "object", ocell))
             if value is not None:
                 obj = value[0]
+            if "object_id" in cells:
+                found.append(
+                    RowProblem(
+                        "object_id",
+                        f"{prop.name} takes a value, not an entity: leave object_id empty",
+                        cells["object_id"],
+                    )
+                )
         else:
             text = attempt(lambda: self._single(ocell, "object"))
+            object_ids = attempt(lambda: self._single(cells["object_id"], "object_id")) if "object_id" in cells else ""
             ranges = prop.range if prop else ()
             object_class = attempt(lambda: self._class(row, "object_type", ranges, relation_name))
             if text is not None:
-                if prop is None and object_class is None and self._iri_of(text) is None:
+                if prop is None and object_class is None and not object_ids and not self._names_entity(text):
                     obj = nt_literal(text)
                 else:
-                    entity = attempt(lambda: self._entity(text, "object", ocell))
+                    entity = attempt(lambda: self._entity(text, "object", ocell, object_ids or ""))
                     if entity is not None:
-                        pending.append((entity[0], entity[1], object_class))
+                        pending.append((entity[0], entity[1], object_class, entity[2]))
                         obj = entity[0]
         qualifiers: list[tuple[str, str]] = []
         for column, target in self._columns.items():
