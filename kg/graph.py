@@ -23,6 +23,7 @@ from kg import entity as _entity
 from kg import export as _export
 from kg import ingest as _ingest
 from kg import query as _query
+from kg import reconcile as _reconcile
 from kg import registry as _registry
 from kg import viz as _viz
 from kg.analysis import Measure, Neighbor, Network, PathResult, Projection
@@ -308,6 +309,16 @@ class KnowledgeGraph:
     def path(self, a: str, b: str, *, max_paths: int = _analysis.MAX_PATHS) -> PathResult:
         """The shortest connections between two entities; see :func:`kg.analysis.path`."""
         return _analysis.path(self, a, b, max_paths=max_paths)
+
+    def reconcile(self, name: str | None = None, *, limit: int = 5, unmatched: bool = False) -> pandas.DataFrame:
+        """The identified entities each name-only entity may be, scored; see :func:`kg.reconcile.reconcile`."""
+        return _reconcile.reconcile(self, name=name, limit=limit, unmatched=unmatched)
+
+    def write_proposals(self, table: pandas.DataFrame, output: str | Path, *, threshold: float = 0.9) -> Path:
+        """Write the best candidates of a :meth:`reconcile` table as same-as rows to review and ingest."""
+        rows = _reconcile.proposals(table, threshold=threshold)
+        location = getattr(self.store, "location", None)
+        return _reconcile.write_proposals(rows, Path(output), store=Path(location) if location else None)
 
     def neighbors(self, entity_name: str, *, depth: int = 1) -> list[Neighbor]:
         """The entities within ``depth`` hops; see :func:`kg.analysis.neighbors`."""

@@ -61,7 +61,24 @@ from kg.vocab import (
     SKOS_ALT_LABEL,
 )
 
-__all__ = ["Decision", "Local", "Resolution", "SettleReport", "is_minted_entity", "resolve_locals", "settle"]
+__all__ = [
+    "DIFFERENT_FROM",
+    "LOCAL_ENTITY",
+    "LOCAL_ID",
+    "LOCAL_LABEL",
+    "LOCAL_TYPE",
+    "RESOLVED_BY",
+    "RESOLVED_TO",
+    "SAME_AS",
+    "Decision",
+    "Local",
+    "Resolution",
+    "SettleReport",
+    "is_minted_entity",
+    "read_locals",
+    "resolve_locals",
+    "settle",
+]
 
 LOCAL_ENTITY = FILM + "localEntity"
 RESOLVED_TO = FILM + "resolvedTo"
@@ -443,56 +460,64 @@ def _context(
     terms so that it never depends on what was merged before: what each ambiguous name's file links
     it to, and what each candidate's identified members are linked to and dated by, anywhere."""
     ontology = graph.ontology
-    linking = [p.iri for p in ontology.relations if p.datatype is None and p.iri not in (SAME_AS, DIFFERENT_FROM)]
-    dated = [p.iri for p in ontology.relations if p.datatype is not None and "date" in p.datatype.lower()]
-    neighbours: dict[tuple[str, str], set[str]] = {}
+    linking = {p.iri for p in ontology.relations if p.datatype is None and p.iri not in (SAME_AS, DIFFERENT_FROM)}
+    dated = {p.iri for p in ontology.relations if p.datatype is not None and "date" in p.datatype.lower()}
+    neighbours: dict[tuple[str, str], set[str]] = defaultdict(set)
     years: dict[str, set[int]] = defaultdict(set)
 
     def key(g: str, term: _Value) -> str:
-        text = str(getattr(term, "value", term))
-        return first.iri.get((g, text), text)
+        return first.iri.get((g, term.value), term.value)
 
-    for (target, iri) in first.ambiguous:
-        neighbours[(target, iri)] = {
-            key(g, other) for g, p, other in _edges(graph, iri, linking, target) if isinstance(other, ox.NamedNode)
-        }
+    ambiguous = sorted(first.ambiguous)
+    by_graph: dict[str, list[str]] = defaultdict(list)
+    for target, iri in ambiguous:
+        by_graph[target].append(iri)
+    for target, iris in sorted(by_graph.items()):
+        for node, g, p, other in _edges(graph, iris, target):
+            if p in linking and isinstance(other, ox.NamedNode):
+                neighbours[(target, node)].add(key(g, other))
     members: dict[str, set[str]] = defaultdict(set)
+    candidates = {c for found in first.ambiguous.values() for c in found}
     for local in everyone:
-        if local.identified:
-            members[first.iri[(local.graph, local.iri)]].add(local.iri)
-    for candidate in sorted({c for found in first.ambiguous.values() for c in found}):
-        found: set[str] = set()
-        for member in sorted(members.get(candidate, {candidate})):
-            for g, p, other in _edges(graph, member, linking + dated, None):
-                if isinstance(other, ox.NamedNode):
-                    found.add(key(g, other))
-                elif p in dated and (match := re.match(r"-?(\d{4})", other.value)):
-                    years[candidate].add(int(match.group(1)))
-        neighbours[("", candidate)] = found
-    return neighbours, dict(years)
+        iri = first.iri[(local.graph, local.iri)]
+        if local.identified and iri in candidates:
+            members[local.iri].add(iri)
+    for node, g, p, other in _edges(graph, sorted(members), None):
+        for candidate in members[node]:
+            if p in linking and isinstance(other, ox.NamedNode):
+                neighbours[("", candidate)].add(key(g, other))
+            elif p in dated and (match := re.match(r"-?(\d{4})", other.value)):
+                years[candidate].add(int(match.group(1)))
+    return dict(neighbours), dict(years)
 
 
-def _edges(graph: GraphStore, local: str, predicates: Sequence[str], target: str | None) -> list[tuple[str, str, _Value]]:
-    """``(graph, predicate, other end)`` of every statement and bare triple whose subject or object the
-    file gave as ``local`` (the other end in its file's own terms too), in one graph or in all."""
-    node = f"<{local}>"
+def _edges(graph: GraphStore, locals_: Sequence[str], target: str | None) -> list[tuple[str, str, str, _Value]]:
+    """``(local, graph, predicate, other end)`` of every statement and bare triple whose subject or object
+    the file gave as one of ``locals_`` (the other end in its file's own terms too), in one graph or in all.
+    One query per local entity, each pattern starting from it (Oxigraph then looks it up in its indexes)."""
     scope = f"VALUES ?g {{ <{target}> }}" if target else ""
-    values = " ".join(f"<{p}>" for p in predicates)
-    query = f"""SELECT ?g ?p ?x WHERE {{ {scope} VALUES ?p {{ {values} }} GRAPH ?g {{
-        {{ ?st <{SUBJECT_LOCAL}> {node} ; <{RDF_PREDICATE}> ?p ; <{RDF_OBJECT}> ?o .
-           OPTIONAL {{ ?st <{OBJECT_LOCAL}> ?ol }} BIND(COALESCE(?ol, ?o) AS ?x) }}
-        UNION {{ ?st <{OBJECT_LOCAL}> {node} ; <{RDF_PREDICATE}> ?p ; <{RDF_SUBJECT}> ?s .
-           OPTIONAL {{ ?st <{SUBJECT_LOCAL}> ?sl }} BIND(COALESCE(?sl, ?s) AS ?x) }}
-        UNION {{ ?st <{RDF_SUBJECT}> {node} ; <{RDF_PREDICATE}> ?p ; <{RDF_OBJECT}> ?o .
-           FILTER NOT EXISTS {{ ?st <{SUBJECT_LOCAL}> ?z }}
-           OPTIONAL {{ ?st <{OBJECT_LOCAL}> ?ol }} BIND(COALESCE(?ol, ?o) AS ?x) }}
-        UNION {{ ?st <{RDF_OBJECT}> {node} ; <{RDF_PREDICATE}> ?p ; <{RDF_SUBJECT}> ?s .
-           FILTER NOT EXISTS {{ ?st <{OBJECT_LOCAL}> ?z }}
-           OPTIONAL {{ ?st <{SUBJECT_LOCAL}> ?sl }} BIND(COALESCE(?sl, ?s) AS ?x) }}
-        UNION {{ {node} ?p ?x FILTER NOT EXISTS {{ ?st <{RDF_SUBJECT}> {node} ; <{RDF_PREDICATE}> ?p ; <{RDF_OBJECT}> ?x }} }}
-        UNION {{ ?x ?p {node} FILTER NOT EXISTS {{ ?st <{RDF_OBJECT}> {node} ; <{RDF_PREDICATE}> ?p ; <{RDF_SUBJECT}> ?x }} }}
-      }} }}"""
-    return [(row[0].value, row[1].value, row[2]) for row in _select(graph, query)]
+    out: list[tuple[str, str, str, _Value]] = []
+    for local in locals_:
+        n = f"<{local}>"
+        query = f"""SELECT ?g ?p ?x WHERE {{ {scope} GRAPH ?g {{
+            {{ ?st <{SUBJECT_LOCAL}> {n} ; <{RDF_PREDICATE}> ?p ; <{RDF_OBJECT}> ?o .
+               OPTIONAL {{ ?st <{OBJECT_LOCAL}> ?ol }} BIND(COALESCE(?ol, ?o) AS ?x) }}
+            UNION {{ ?st <{OBJECT_LOCAL}> {n} ; <{RDF_PREDICATE}> ?p ; <{RDF_SUBJECT}> ?s .
+               OPTIONAL {{ ?st <{SUBJECT_LOCAL}> ?sl }} BIND(COALESCE(?sl, ?s) AS ?x) }}
+            UNION {{ ?st <{RDF_SUBJECT}> {n} ; <{RDF_PREDICATE}> ?p ; <{RDF_OBJECT}> ?o .
+               OPTIONAL {{ ?st <{SUBJECT_LOCAL}> ?z }} FILTER(!BOUND(?z))
+               OPTIONAL {{ ?st <{OBJECT_LOCAL}> ?ol }} BIND(COALESCE(?ol, ?o) AS ?x) }}
+            UNION {{ ?st <{RDF_OBJECT}> {n} ; <{RDF_PREDICATE}> ?p ; <{RDF_SUBJECT}> ?s .
+               OPTIONAL {{ ?st <{OBJECT_LOCAL}> ?z }} FILTER(!BOUND(?z))
+               OPTIONAL {{ ?st <{SUBJECT_LOCAL}> ?sl }} BIND(COALESCE(?sl, ?s) AS ?x) }}
+            UNION {{ {n} ?p ?x OPTIONAL {{ ?st <{RDF_SUBJECT}> {n} ; <{RDF_PREDICATE}> ?p ; <{RDF_OBJECT}> ?x }}
+                     FILTER(!BOUND(?st)) }}
+            UNION {{ ?x ?p {n} OPTIONAL {{ ?st <{RDF_OBJECT}> {n} ; <{RDF_PREDICATE}> ?p ; <{RDF_SUBJECT}> ?x }}
+                     FILTER(!BOUND(?st)) }}
+          }} }}"""
+        for g, p, x in _select(graph, query):
+            out.append((local, g.value, p.value, x))
+    return out
 
 
 def _ambiguity(graph: GraphStore, local: Local, candidates: list[str]) -> str:

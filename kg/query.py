@@ -36,6 +36,7 @@ import pyoxigraph as ox
 from kg.entity import resolve
 from kg.errors import NotFoundError, QueryError, UsageError
 from kg.formats import rdf_format
+from kg.identifiers import parse_identifier
 from kg.ontology import ontology_dir
 from kg.sparql import check_variable, query_form, refuse_network, syntax_message, tokenize, with_values
 from kg.store import EmbeddedStore, GraphStore
@@ -285,7 +286,8 @@ def _delimited(result: QueryResult, format: str) -> str:
 
 
 def _binding(graph: GraphStore, name: str, value: str) -> ox.NamedNode | ox.Literal:
-    """A ``--bind`` value: ``<IRI>``, a CURIE, a quoted literal, a number, or an entity's name."""
+    """A ``--bind`` value: ``<IRI>``, an identifier (``imdb:nm0000123``), a CURIE, a quoted literal, a number,
+    or an entity's name."""
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
         try:
@@ -300,6 +302,15 @@ def _binding(graph: GraphStore, name: str, value: str) -> ox.NamedNode | ox.Lite
         return ox.Literal(text, datatype=ox.NamedNode(XSD + "decimal"))
     if re.fullmatch(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+", text):
         return ox.Literal(text, datatype=ox.NamedNode(XSD + "double"))
+    try:
+        identified = parse_identifier(text, graph.ontology) is not None
+    except ValueError as exc:
+        raise QueryError(f"`bind` {name}: {exc}") from None
+    if identified:  # imdb:nm0000123, wd:Q42: the entity that carries it, before Wikidata's own IRI
+        try:
+            return ox.NamedNode(resolve(graph, text))
+        except NotFoundError:
+            pass
     expanded = graph.ontology.expand(text)
     if expanded is not None and " " not in text:
         try:

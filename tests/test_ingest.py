@@ -390,7 +390,7 @@ def test_a_curie_predicate_outside_the_ontology_is_a_warning(graph: KnowledgeGra
     assert len(report.warnings) == 1  # once per predicate, not per row
     assert "wdt:P57" in report.warnings[0].message
     assert ask(graph, f"{iri('Sean Baker')} wdt:P57 ?film . ?film owl:sameAs wd:Q115574186")
-    assert ask(graph, f"{iri('Alex Coco')} <http://www.wikidata.org/prop/direct/P57> wd:Q115574186")
+    assert ask(graph, f"{iri('Alex Coco')} <http://www.wikidata.org/prop/direct/P57> ?film . ?film film:wikidataId \"Q115574186\"")
 
 
 def test_a_curie_predicate_outside_the_ontology_is_an_error_when_strict(graph: KnowledgeGraph, tmp_path: Path) -> None:

@@ -68,6 +68,7 @@ READS: dict[str, list[str]] = {
         for name, item in sorted(named_queries().items())
     },
     "show": ["show", "Mikey Madison"],
+    "reconcile": ["reconcile", "--unmatched", "--format", "csv"],
     "show --json": ["show", "Ani", "--json"],
     "sources": ["sources"],
     "sources --json": ["sources", "--json"],

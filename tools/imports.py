@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("statements",),
     ("identity",),
     ("registry", "entity"),
-    ("ingest", "query"),
+    ("ingest", "query", "reconcile"),
     ("analysis",),
     ("export", "viz"),
     ("graph",),

@@ -31,6 +31,7 @@ from kg.graph import KnowledgeGraph
 from kg.ingest import IMPORTERS, Limits, supported_files
 from kg.ingest.limits import ENV_PREFIX
 from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, ResultFormat, named_queries
+from kg.reconcile import proposals as _reconcile_proposals
 from kg.viz import MAX_NODES
 
 __all__ = ["drop", "export", "ingest", "neighbors", "path", "query", "show", "sources", "viz"]
@@ -207,6 +208,30 @@ def show(
     with open_graph(ctx) as graph:
         card = graph.show(entity)
     echo_result(card, as_json=as_json)
+
+
+@handle_errors
+def reconcile(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Only the names that read like this one.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many candidates per name.", min=1)] = 5,
+    format: FormatOption = "table",
+    write: Annotated[
+        Path | None, typer.Option(help="Write each name's best candidate as a same-as row to this CSV, to review and ingest.")
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="With --write: the least score of a proposed row.", min=0)] = 0.9,
+    unmatched: Annotated[bool, typer.Option("--unmatched", help="Also list the names no identified entity resembles.")] = False,
+) -> None:
+    """For every entity known only by name: the identified entities it may be, scored, with the evidence
+    and the decision the identity rule took (docs/identity.md)."""
+    with open_graph(ctx) as graph:
+        table = graph.reconcile(name, limit=limit, unmatched=unmatched)
+        if write is not None:
+            count = len(_reconcile_proposals(table, threshold=threshold))
+            graph.write_proposals(table, write, threshold=threshold)
+            typer.echo(f"wrote {count} same-as row{'s' if count != 1 else ''} to {write}: review them, then ingest the file",
+                       err=True)  # fmt: skip
+    print_frame(table.drop(columns=["name_iri", "candidate_iri"]) if format == "table" else table, format)
 
 
 @handle_errors

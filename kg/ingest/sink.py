@@ -350,14 +350,14 @@ class StatementSink:
         return tuple(found)
 
     def _entity(
-        self, text: str, column: str, cell: Cell | None, ids: str = ""
+        self, text: str, column: str, cell: Cell | None, ids: str = "", ids_cell: Cell | None = None
     ) -> tuple[str, str | None, _Ids]:
         """The IRI of an entity cell as this file alone gives it, the label to give it (``None``
         for IRIs, CURIEs and identifiers) and its identifiers (from the cell or ``ids``)."""
         found = self._entity_cache.get((text, ids))
         if found is not None:
             return found
-        given = self._identifiers(ids, f"{column}_id", cell) if ids else ()
+        given = self._identifiers(ids, f"{column}_id", ids_cell) if ids else ()
         try:
             named = parse_identifier(text, self.ontology)
         except ValueError as exc:
@@ -494,7 +494,9 @@ class StatementSink:
         domain = prop.domain if prop else ()
         subject_class = attempt(lambda: self._class(row, "subject_type", domain, relation_name))
         subject_ids = attempt(lambda: self._single(cells["subject_id"], "subject_id")) if "subject_id" in cells else ""
-        subject = attempt(lambda: self._entity(self._single(scell, "subject"), "subject", scell, subject_ids or ""))
+        subject = attempt(
+            lambda: self._entity(self._single(scell, "subject"), "subject", scell, subject_ids or "", cells.get("subject_id"))
+        )
         if subject is not None:
             pending.append((subject[0], subject[1], subject_class, subject[2]))
         obj: str | None = None
@@ -527,7 +529,7 @@ class StatementSink:
                 if prop is None and object_class is None and not object_ids and not self._names_entity(text):
                     obj = nt_literal(text)
                 else:
-                    entity = attempt(lambda: self._entity(text, "object", ocell, object_ids or ""))
+                    entity = attempt(lambda: self._entity(text, "object", ocell, object_ids or "", cells.get("object_id")))
                     if entity is not None:
                         pending.append((entity[0], entity[1], object_class, entity[2]))
                         obj = entity[0]
