@@ -1,9 +1,9 @@
 """The ``filmkg`` command line, run in-process through Typer's CliRunner on real stores.
 
-The core tests run on both backends (test ids ``[embedded]`` and ``[server]``): a
-store folder on disk, passed as ``--store <tmp>/store``, and a real Oxigraph
-SPARQL server on loopback, passed as ``--endpoint/--update-endpoint/--gsp-endpoint``
-(see :func:`cli_helpers.target_args`). Tests about store folders themselves (a
+The core tests run on every backend (test ids ``[embedded]``, ``[oxigraph]`` and
+``[virtuoso]``): a store folder on disk, passed as ``--store <tmp>/store``, and real
+Oxigraph and Virtuoso SPARQL servers on loopback, passed as
+``--endpoint/--update-endpoint/--gsp-endpoint`` (see :func:`cli_helpers.target_args`). Tests about store folders themselves (a
 missing or locked store, ``FILMKG_STORE``, ``./.filmkg``, files on disk) run on
 the embedded store only. Exit code, stdout and stderr are checked separately;
 happy paths run with ``catch_exceptions=False``, error paths check that the
@@ -84,29 +84,32 @@ def _raw(store: Target) -> set[ox.Quad]:
     """Every quad the backend itself holds, read without filmkg: the folder opened with pyoxigraph,
     or the server's whole dataset from its Graph Store endpoint (graphs filmkg does not list included)."""
     if isinstance(store, Server):
-        quads = store.dataset()
-        assert all(isinstance(q, ox.Quad) for q in quads)
-        return quads  # type: ignore[return-value]  # pyoxigraph parses N-Quads to Quads (checked above)
+        return store.dataset()
     return _store_quads(store)
 
 
-BACKENDS = ["embedded", "server"]
+BACKENDS = ["embedded", "oxigraph", "virtuoso"]
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
-    """Each core test runs twice: on a store folder and on a SPARQL server."""
+    """Each core test runs on a store folder and on each SPARQL server."""
     return str(request.param)
 
 
 @pytest.fixture
 def store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Target:
     """An empty target: a store folder under tmp_path (not yet created), or the emptied server."""
-    if backend == "server":
-        server = request.getfixturevalue("server")
-        assert isinstance(server, Server)
-        return server
+    if backend != "embedded":
+        return _emptied_server(backend, request)
     return tmp_path / "store"
+
+
+def _emptied_server(kind: str, request: pytest.FixtureRequest) -> Server:
+    server = request.getfixturevalue(f"{kind}_server")
+    assert isinstance(server, Server)
+    server.clear()
+    return server
 
 
 @pytest.fixture
@@ -138,9 +141,8 @@ def anora_store(backend: str, anora_file: Path, request: pytest.FixtureRequest) 
     The server is emptied for every test, so its data is ingested per test (49 rows, quick);
     that way no test can see what another one left on the server.
     """
-    if backend == "server":
-        server = request.getfixturevalue("server")
-        assert isinstance(server, Server)
+    if backend != "embedded":
+        server = _emptied_server(backend, request)
         cli(server, "ingest", anora_file)
         return server
     folder = request.getfixturevalue("anora_folder_store")
@@ -424,7 +426,10 @@ def test_drop_by_name(store: Target, tmp_path: Path) -> None:
     assert _names(store) == ["two.csv"]
     assert not _ask(store, "ASK { res:sean_baker film:directed res:anora }")
     assert _ask(store, "ASK { res:brooke_candy film:performed res:drip }")
-    assert not _ask(store, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    if not (isinstance(store, Server) and store.kind == "virtuoso"):
+        # Virtuoso 7 answers ASK { GRAPH <g> { ... } } with true for any graph outside the dataset
+        # filmkg sends (a bug of its query compiler); what it holds is checked below.
+        assert not _ask(store, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     assert ox.NamedNode(graph) not in {q.graph_name for q in _raw(store)}
 
 
@@ -626,9 +631,15 @@ def test_query_construct_default_format_is_turtle(anora_store: Target) -> None:
 
 @pytest.mark.parametrize("fmt", list(_RDF))
 def test_query_describe_formats_parse_back(anora_store: Target, fmt: str) -> None:
+    """What DESCRIBE returns is up to the server (SPARQL 1.1, section 16.4): the triples about the
+    resource, and on Virtuoso also those that point to it."""
     reference = _triples(cli(anora_store, "query", "DESCRIBE res:anora", "--format", "nt").stdout, "nt")
     assert reference
-    assert {t.subject for t in reference} == {ox.NamedNode(RES + "anora")}
+    anora = ox.NamedNode(RES + "anora")
+    if isinstance(anora_store, Server) and anora_store.kind == "virtuoso":
+        assert all(anora in (t.subject, t.object) for t in reference)
+    else:
+        assert {t.subject for t in reference} == {anora}
     assert ox.Triple(ox.NamedNode(RES + "anora"), ox.NamedNode(FILM + "distributedBy"), ox.NamedNode(RES + "neon")) in reference
     out = cli(anora_store, "query", "DESCRIBE res:anora", "--format", fmt).stdout
     assert _triples(out, fmt) == reference
