@@ -73,6 +73,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--base", default="HEAD~1", help="The revision to compare with.")
+    parser.add_argument("--this", help="A revision to measure instead of the working tree.")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="filmkg-compare-") as folder:
@@ -80,11 +81,14 @@ def main() -> int:
         data = work / "films.csv"
         subprocess.run([sys.executable, str(HERE / "generate.py"), "--rows", str(args.rows), "-o", str(data)], check=True)
         base = work / "base"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base), args.base],
-                       check=True, capture_output=True)
+        this = work / "this" if args.this else ROOT
+        for folder, revision in ((base, args.base), (this, args.this)):
+            if revision:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), revision],
+                               check=True, capture_output=True)
         try:
             results: dict[str, dict[str, float]] = {}
-            for name, checkout in (("this", ROOT), ("base", base)):
+            for name, checkout in (("this", this), ("base", base)):
                 store = work / f"store-{name}"
                 timings = {"ingest": _run(checkout, store, ["ingest", str(data)])}
                 for label, command in COMMANDS:
@@ -92,8 +96,10 @@ def main() -> int:
                 results[name] = timings
             union, listed = _scoping(work / "store-this", args.repeat)
         finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], capture_output=True)
-    print(f"{args.rows:,} generated rows; this checkout against {args.base}; median of {args.repeat} runs")
+            for folder in {base, this} - {ROOT}:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)], capture_output=True)
+    print(f"{args.rows:,} generated rows; {args.this or 'the working tree'} against {args.base}; "
+          f"median of {args.repeat} runs")
     print(f"{'command':36} {'this s':>9} {'base s':>9} {'this/base':>9}")
     for label in results["this"]:
         this, other = results["this"][label], results["base"][label]

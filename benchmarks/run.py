@@ -1,12 +1,13 @@
 """Benchmark ingest and queries against rdflib's Memory store and pyoxigraph directly, on the same data.
 
     python benchmarks/run.py --rows 1000000            # the README figures
-    python benchmarks/run.py --rows 20000 --quick      # a smoke run
+    python benchmarks/run.py --rows 20000 --quick      # a smoke run (one repeat, short rdflib timeout)
 
 Steps (each in a fresh process, so that peak memory is its own):
 
 1. generate an annotated-triples CSV (benchmarks/generate.py);
-2. ``filmkg ingest`` of it: wall time, rows/s, triples/s, peak memory;
+2. ``filmkg ingest`` of it (into a store that holds the shipped Anora data already): wall time,
+   rows/s, triples/s, peak memory, the store's size on disk before and after;
 3. the same triples as N-Triples (dumped from the ingested graph), loaded by pyoxigraph's
    ``bulk_load`` into a fresh store, and by rdflib's Memory store (rdflib on at most
    ``--rdflib-triples`` triples, scaled linearly, because it is too slow for the full size);
@@ -16,9 +17,16 @@ Steps (each in a fresh process, so that peak memory is its own):
    2,000-entity neighbourhood (these fetch only the neighbourhood from the store);
 6. with ``--remote``: the same file ingested into an Oxigraph server on 127.0.0.1 through
    ``--endpoint``/``--update-endpoint``/``--gsp-endpoint`` (Graph Store Protocol uploads), and the
-   named queries through the API on the server.
+   named queries through the API on the server;
+7. the reading commands as whole ``filmkg`` commands (a fresh process each, median wall time and
+   peak memory), side by side on a store of the shipped 49 rows and on the big store: ``show``,
+   ``neighbors``, ``path``, and every named query's first page (``--limit 20``) and whole answer,
+   with pyoxigraph running the same text alone beside the whole answers;
+8. ``filmkg drop`` of the big file from the big store: time against its ingest, peak memory, and
+   the store's size on disk against its size before that ingest.
 
-Prints a table with ratios to the baselines and writes benchmarks/results/run.json.
+Prints a table with ratios to the baselines, each target and whether it is met, and writes
+benchmarks/results/run.json.
 """
 
 from __future__ import annotations
@@ -44,6 +52,19 @@ SELECT ?film (COUNT(DISTINCT ?actor) AS ?actors) (COUNT(DISTINCT ?award) AS ?awa
   ?director film:nominatedFor ?award .
 } GROUP BY ?film ORDER BY DESC(?actors) LIMIT 10"""
 QUERIES = ["training", "cast", "advisors", "awards"]
+SHIPPED = ROOT / "data" / "anora" / "anora.csv"
+PERSON, OTHER = "Mikey Madison", "Sean Baker"
+"""Entities of the shipped data, present in both stores (the generator also makes a "Mikey Madison")."""
+BINDS = {"evidence": f"entity={PERSON}"}
+"""Binds for the whole answers (evidence without one lists the evidence of every statement in the store)."""
+PAGE = 20
+PAGE_TARGET = 2.0
+"""Seconds: every named query's first page, as a whole command."""
+NEAR_SHIPPED = 2.0
+"""show, neighbors and path on the big store within this factor of the same command on the shipped data."""
+DROP_PEAK_MB = 2000
+DROP_LEFT = 0.15
+"""After a drop, the store may keep this share of what the ingest added (Oxigraph keeps its term dictionary)."""
 
 
 def _peak_mb() -> float:
@@ -59,18 +80,26 @@ def _timed(function, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
+def _size_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+
+
 def step_ingest(work: Path) -> dict[str, float]:
     from kg import KnowledgeGraph
 
     import pyoxigraph as ox
 
+    with KnowledgeGraph.open(work / "store") as graph:
+        graph.ingest(SHIPPED)
+    before = _size_mb(work / "store")
     start = time.perf_counter()
     with KnowledgeGraph.open(work / "store") as graph:
         report = graph.ingest(work / "films.csv")
         seconds = time.perf_counter() - start
-        graph.store.dump(str(work / "films.nt"), format=ox.RdfFormat.N_TRIPLES,
-                         from_graph=ox.NamedNode(report.files[0].graph))
-    return {"seconds": seconds, "rows": report.rows, "triples": report.triples, "peak_mb": _peak_mb()}
+        graph.store.raw.dump(str(work / "films.nt"), format=ox.RdfFormat.N_TRIPLES,
+                             from_graph=ox.NamedNode(report.files[0].graph))
+    return {"seconds": seconds, "rows": report.rows, "triples": report.triples, "peak_mb": _peak_mb(),
+            "store_mb_before": before, "store_mb_after": _size_mb(work / "store")}
 
 
 def step_oxigraph(work: Path) -> dict[str, float]:
@@ -109,11 +138,11 @@ def step_rdflib_query(work: Path, name: str) -> dict[str, float]:
     from rdflib import Graph
 
     from kg.ontology import load_ontology
-    from kg.query import named_queries
+    from kg.query import named_queries, portable
 
     graph = Graph()
     graph.parse(str(work / "films-rdflib.nt"), format="nt")
-    text = JOIN if name == "join" else named_queries()[name].sparql
+    text = JOIN if name == "join" else portable(named_queries()[name].sparql)
     return {"seconds": _timed(lambda: list(graph.query(text, initNs=load_ontology().prefixes)), repeat=1)}
 
 
@@ -128,10 +157,12 @@ def step_queries(work: Path) -> dict[str, float]:
             text = named_queries()[name].sparql
             out[f"kg:{name}"] = _timed(lambda: graph.query(name=name))
             out[f"ox:{name}"] = _timed(
-                lambda: list(graph.store.query(text, use_default_graph_as_union=True, prefixes=prefixes))
+                lambda: list(graph.store.raw.query(text, use_default_graph_as_union=True, prefixes=prefixes))
             )
         out["kg:join"] = _timed(lambda: graph.query(JOIN))
-        out["ox:join"] = _timed(lambda: list(graph.store.query(JOIN, use_default_graph_as_union=True, prefixes=prefixes)))
+        out["ox:join"] = _timed(
+            lambda: list(graph.store.raw.query(JOIN, use_default_graph_as_union=True, prefixes=prefixes))
+        )
         start = time.perf_counter()
         from kg.analysis import collaboration_graph
 
@@ -199,6 +230,97 @@ def step_remote(work: Path) -> dict[str, float]:
     return out
 
 
+def step_oxigraph_named(work: Path) -> dict[str, float]:
+    """Each named query's whole answer, the same text as ``filmkg query --name`` runs (binds as VALUES),
+    through pyoxigraph alone on the big store (read-only)."""
+    import pyoxigraph as ox
+
+    from kg.ontology import load_ontology
+    from kg.query import named_queries
+    from kg.sparql import with_values
+    from kg.vocab import RES
+
+    store = ox.Store.read_only(str(work / "store"))
+    prefixes = load_ontology().prefixes
+    out: dict[str, float] = {}
+    for name, item in named_queries().items():
+        values = {BINDS[name].split("=")[0]: ox.NamedNode(RES + "mikey_madison")} if name in BINDS else {}
+        text = with_values(item.sparql, values)
+        out[name] = _timed(lambda: list(store.query(text, use_default_graph_as_union=True, prefixes=prefixes)), 1)
+    return out
+
+
+def step_reopen(work: Path) -> dict[str, float]:
+    """Open the big store for writing and close it, as the next writing command would."""
+    from kg import KnowledgeGraph
+
+    with KnowledgeGraph.open(work / "store"):
+        pass
+    return {}
+
+
+def _command(args: list[str], timeout: float) -> tuple[float, float, str]:
+    """One whole ``filmkg`` command in a fresh process: wall seconds, its peak memory in MB, stdout."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen([sys.executable, "-m", "kg", *args], stdout=out, stderr=subprocess.DEVNULL)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                process.wait()
+                return float("inf"), 0.0, ""
+            time.sleep(0.01)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise RuntimeError(f"filmkg {' '.join(args)} exited {process.returncode}")
+        out.seek(0)
+        return seconds, usage.ru_maxrss / 1024, out.read().decode("utf-8")
+
+
+def _reading_commands() -> list[tuple[str, list[str], str]]:
+    """(label, arguments, kind) of each reading command: ``near`` (compared with the shipped data),
+    ``page`` (a first page, under :data:`PAGE_TARGET`) or ``full`` (a whole answer, no target)."""
+    from kg.query import named_queries
+
+    out = [
+        (f'show "{PERSON}"', ["show", PERSON], "near"),
+        (f'neighbors "{PERSON}"', ["neighbors", PERSON, "--format", "csv"], "near"),
+        (f'path "{OTHER}" "{PERSON}"', ["path", OTHER, PERSON], "near"),
+    ]
+    for name in named_queries():
+        out.append((f"query --name {name} --limit {PAGE}", ["query", "--name", name, "--limit", str(PAGE), "--format", "csv"], "page"))
+        bind = ["--bind", BINDS[name]] if name in BINDS else []
+        label = f"query --name {name}" + (f' --bind "{BINDS[name]}"' if bind else "")
+        out.append((label, ["query", "--name", name, *bind, "--format", "csv"], "full"))
+    return out
+
+
+def step_cli(store: Path, repeat: int, timeout: float) -> dict[str, dict[str, float]]:
+    """Every reading command on ``store``: median seconds, peak MB and (for queries) rows."""
+    out: dict[str, dict[str, float]] = {}
+    for label, args, kind in _reading_commands():
+        runs = [_command(["--store", str(store), *args], timeout) for _ in range(repeat if kind != "full" else 1)]
+        seconds = statistics.median(r[0] for r in runs)
+        rows = max(len(runs[0][2].splitlines()) - 1, 0) if kind != "near" else 0
+        out[label] = {"seconds": seconds, "peak_mb": max(r[1] for r in runs), "rows": rows}
+    return out
+
+
+def step_drop(work: Path, ingest: dict[str, float]) -> dict[str, float]:
+    """``filmkg drop`` of the big file, then the store's size on disk (again after the next writing open,
+    which removes the log files of the drop)."""
+    seconds, peak, _ = _command(["--store", str(work / "store"), "drop", "films.csv"], timeout=24 * 3600)
+    after = _size_mb(work / "store")
+    _child("reopen", work, [])
+    return {"seconds": seconds, "peak_mb": peak, "store_mb_after": after, "store_mb_reopened": _size_mb(work / "store"),
+            "store_mb_before_ingest": ingest["store_mb_before"], "store_mb_after_ingest": ingest["store_mb_after"]}
+
+
 def _child(step: str, work: Path, extra: list[str], timeout: float | None = None) -> dict[str, float]:
     output = subprocess.run(
         [sys.executable, __file__, "--step", step, "--work", str(work), *extra],
@@ -217,7 +339,13 @@ def main() -> int:
     parser.add_argument("--step")
     parser.add_argument("--output", type=Path, default=HERE / "results" / "run.json")
     parser.add_argument("--remote", action="store_true", help="Also ingest and query through an Oxigraph server.")
+    parser.add_argument("--quick", action="store_true", help="One repeat of each command; rdflib queries 10 s at most.")
+    parser.add_argument("--command-timeout", type=float, default=900,
+                        help="Seconds allowed per whole filmkg command (a whole answer past it is reported as such).")
     args = parser.parse_args()
+    repeat = 1 if args.quick else 3
+    if args.quick:
+        args.rdflib_timeout = min(args.rdflib_timeout, 10)
     if args.step:
         steps = {
             "ingest": lambda: step_ingest(args.work),
@@ -226,6 +354,8 @@ def main() -> int:
             "queries": lambda: step_queries(args.work),
             "rdflib-query": lambda: step_rdflib_query(args.work, args.query),
             "remote": lambda: step_remote(args.work),
+            "oxigraph-named": lambda: step_oxigraph_named(args.work),
+            "reopen": lambda: step_reopen(args.work),
         }
         print(json.dumps(steps[args.step]()))
         return 0
@@ -246,6 +376,13 @@ def main() -> int:
                 rdflib[f"query:{name}"] = _child("rdflib-query", work, ["--query", name], args.rdflib_timeout)["seconds"]
             except subprocess.TimeoutExpired:
                 rdflib[f"query:{name}"] = float("inf")
+        _command(["--store", str(work / "shipped"), "ingest", str(SHIPPED)], timeout=600)
+        reading = {
+            "shipped": step_cli(work / "shipped", repeat, args.command_timeout),
+            "big": step_cli(work / "store", repeat, args.command_timeout),
+            "pyoxigraph": _child("oxigraph-named", work, []),
+        }
+        dropped = step_drop(work, ingest)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -256,6 +393,7 @@ def main() -> int:
         "rows": args.rows, "triples": triples, "machine": f"{os.cpu_count()} cores",
         "ingest": ingest, "oxigraph_bulk_load": oxigraph, "rdflib_memory": rdflib,
         "rdflib_memory_scaled_seconds": rdflib_full, "queries": queries, "remote": remote,
+        "reading_commands": reading, "drop": dropped,
     }
     lines = [
         f"{args.rows:,} annotated rows -> {triples:,} triples ({os.cpu_count()} cores)",
@@ -296,10 +434,53 @@ def main() -> int:
             f"server (Oxigraph on 127.0.0.1, Graph Store uploads): ingest {remote['ingest']:.1f}s "
             f"({remote['triples'] / remote['ingest']:,.0f} triples/s); '*' queries above in the server column"
         )
+    lines += ["", *_reading_lines(reading, args.rows), "", *_drop_lines(dropped, ingest)]
     print("\n".join(lines))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=1) + "\n")
     return 0
+
+
+def _seconds(value: float) -> str:
+    return "timed out" if value == float("inf") else f"{value:.2f}s"
+
+
+def _reading_lines(reading: dict[str, dict[str, dict[str, float]]], rows: int) -> list[str]:
+    shipped, big, alone = reading["shipped"], reading["big"], reading["pyoxigraph"]
+    lines = [
+        f"{'reading command (whole filmkg command, median)':<52}{'49 rows':>10}{format(rows, ',') + ' rows':>14}"
+        f"{'peak MB':>9}  target",
+    ]
+    for label, _, kind in _reading_commands():
+        small, large = shipped[label], big[label]
+        if kind == "near":
+            limit = NEAR_SHIPPED * small["seconds"]
+            target = f"<= {NEAR_SHIPPED:g}x shipped ({limit:.2f}s): {'met' if large['seconds'] <= limit else 'NOT met'}"
+        elif kind == "page":
+            met = large["seconds"] < PAGE_TARGET
+            target = f"< {PAGE_TARGET:g}s: {'met' if met else 'NOT met'}"
+        else:
+            name = label.split()[2]
+            target = f"none; {large['rows']:,.0f} rows, pyoxigraph alone {_seconds(alone[name])}"
+        lines.append(
+            f"{label:<52}{_seconds(small['seconds']):>10}{_seconds(large['seconds']):>14}{large['peak_mb']:>9,.0f}  {target}"
+        )
+    return lines
+
+
+def _drop_lines(dropped: dict[str, float], ingest: dict[str, float]) -> list[str]:
+    before, after = dropped["store_mb_before_ingest"], dropped["store_mb_after_ingest"]
+    left = dropped["store_mb_reopened"]
+    allowed = before + DROP_LEFT * (after - before)
+    return [
+        f"filmkg drop of the big file: {dropped['seconds']:.1f}s (its ingest {ingest['seconds']:.1f}s): "
+        f"{'met' if dropped['seconds'] < ingest['seconds'] else 'NOT met'} (target: faster than the ingest)",
+        f"  peak memory {dropped['peak_mb']:,.0f} MB: {'met' if dropped['peak_mb'] < DROP_PEAK_MB else 'NOT met'} "
+        f"(target: under {DROP_PEAK_MB:,} MB)",
+        f"  store on disk: {before:,.0f} MB before the ingest, {after:,.0f} MB after it, {dropped['store_mb_after']:,.0f} MB "
+        f"after the drop, {left:,.0f} MB once reopened: {'met' if left <= allowed else 'NOT met'} (target: at most "
+        f"{allowed:,.0f} MB, {DROP_LEFT:.0%} of what the ingest added; Oxigraph keeps its term dictionary)",
+    ]
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import kg.viz  # noqa: E402
+import kg.viz.page  # noqa: E402
 from kg import KnowledgeGraph  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -188,12 +189,12 @@ def main() -> None:
                 "runs": runs,
             }  # fmt: skip
             if args.baseline:
-                threshold = kg.viz.LAYOUT_THRESHOLD
-                kg.viz.LAYOUT_THRESHOLD = size  # this page only: physics on, no positions computed here
+                threshold = kg.viz.page.LAYOUT_THRESHOLD  # read where render reads it
+                kg.viz.page.LAYOUT_THRESHOLD = size  # this page only: physics on, no positions computed here
                 try:
                     physics = graph.viz(folder / f"view-{size}-physics.html", max_nodes=size)
                 finally:
-                    kg.viz.LAYOUT_THRESHOLD = threshold
+                    kg.viz.page.LAYOUT_THRESHOLD = threshold
                 baseline = measure_page(browser, physics.path, timeout_s=args.baseline_timeout)
                 row["physics_baseline"] = baseline
             results.append(row)

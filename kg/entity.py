@@ -193,6 +193,17 @@ def show(graph: GraphStore, entity: str) -> EntityCard:
 
     Raises:
         NotFoundError: no such entity.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("subject,predicate,object,source\\nSean Baker,directed,Anora,Press kit\\n")
+        >>> kg = KnowledgeGraph.memory()
+        >>> _ = kg.ingest(p)
+        >>> card = show(kg, "anora")
+        >>> [(f.direction, f.subject_label, f.predicate_label, f.sources) for f in card.facts]
+        [('in', 'Sean Baker', 'directed', ('Press kit',))]
     """
     iri = resolve(graph, entity)
     node = ox.NamedNode(iri)

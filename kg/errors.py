@@ -17,6 +17,7 @@ from dataclasses import dataclass
 __all__ = [
     "EndpointError",
     "IngestError",
+    "InputNetworkRefusedError",
     "KGError",
     "NetworkRefusedError",
     "NotFoundError",
@@ -122,3 +123,16 @@ class QueryError(KGError):
 
 class NetworkRefusedError(QueryError):
     """A SPARQL SERVICE or LOAD, or a remote JSON-LD context, without ``allow_network``."""
+
+
+class InputNetworkRefusedError(IngestError, NetworkRefusedError):
+    """An input file that would fetch from the network (a remote JSON-LD context) without ``allow_network``.
+
+    It is bad input, so its exit code is 3 (an :class:`IngestError`), and it is still a
+    :class:`NetworkRefusedError`.
+
+    Examples:
+        >>> err = InputNetworkRefusedError("x.jsonld", [Problem("x.jsonld", 1, None, None, "remote context")])
+        >>> err.exit_code, isinstance(err, NetworkRefusedError)
+        (3, True)
+    """

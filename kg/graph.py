@@ -12,12 +12,11 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-
-import pandas
-from rdflib import Dataset
+from typing import TYPE_CHECKING
 
 from kg import analysis as _analysis
 from kg import entity as _entity
@@ -28,13 +27,17 @@ from kg import registry as _registry
 from kg import viz as _viz
 from kg.analysis import Measure, Neighbor, Network, PathResult, Projection
 from kg.entity import EntityCard
-from kg.ingest import IngestReport, ProgressCallback
+from kg.ingest import IngestReport, Limits, ProgressCallback
 from kg.query import QueryResult
 from kg.registry import SourceInfo
 from kg.viz import MAX_NODES, VizResult
 from kg.errors import StoreError
 from kg.ontology import Ontology, load_ontology
 from kg.store import Endpoints, RemoteStore, Store, default_location, memory_store, open_store, where
+
+if TYPE_CHECKING:  # third-party types only; importing pandas and rdflib costs a third of a second
+    import pandas
+    from rdflib import Dataset
 
 __all__ = ["KnowledgeGraph"]
 
@@ -64,20 +67,29 @@ class KnowledgeGraph:
 
     @classmethod
     def open(
-        cls, location: str | Path | None = None, *, create: bool = True, read_only: bool = False
+        cls,
+        location: str | Path | None = None,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        wait: float = 0.0,
+        on_wait: Callable[[], None] | None = None,
     ) -> KnowledgeGraph:
         """Open the store at ``location`` (default: ``$FILMKG_STORE`` or ``./.filmkg``).
 
         Args:
             location: the store folder.
             create: create the store when it does not exist; when false, a missing store is an error.
-            read_only: open for reading only: no lock is taken and nothing is written, not even a log.
+            read_only: open for reading only: nothing is written, not even a log; readers share the store.
+            wait: while another process holds the store (a writer, or readers when writing), try again
+                for up to this many seconds.
+            on_wait: called once, when the open starts waiting.
 
         Raises:
             StoreError: missing (with ``create=False`` or ``read_only``), in use by another process, or not a store.
         """
         path = Path(location) if location is not None else default_location()
-        return cls(open_store(path, create=create, read_only=read_only))
+        return cls(open_store(path, create=create, read_only=read_only, wait=wait, on_wait=on_wait))
 
     @classmethod
     def connect(
@@ -122,6 +134,8 @@ class KnowledgeGraph:
         gsp_endpoint: str | None = None,
         create: bool = True,
         read_only: bool = False,
+        wait: float = 0.0,
+        on_wait: Callable[[], None] | None = None,
     ) -> KnowledgeGraph:
         """Open the store folder or connect to the server that the arguments and the environment name
         (``FILMKG_STORE``, ``FILMKG_ENDPOINT``, ``FILMKG_UPDATE_ENDPOINT``, ``FILMKG_GSP_ENDPOINT``), by the
@@ -144,7 +158,7 @@ class KnowledgeGraph:
         if chosen.endpoints is not None:
             urls = chosen.endpoints
             return cls.connect(urls.query, update_endpoint=urls.update, gsp_endpoint=urls.gsp)
-        return cls.open(chosen.location, create=create, read_only=read_only)
+        return cls.open(chosen.location, create=create, read_only=read_only, wait=wait, on_wait=on_wait)
 
     @classmethod
     def memory(cls) -> KnowledgeGraph:
@@ -203,7 +217,13 @@ class KnowledgeGraph:
     def __exit__(
         self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.close()
+        if kind is None:
+            self.close()
+            return
+        try:  # an error is on its way out: closing must not replace it
+            self.close()
+        except Exception as exc:  # noqa: BLE001 - logged; the error in flight says more
+            logging.getLogger(__name__).warning("could not close the store after an error: %s", exc)
 
     def close(self) -> None:
         """Flush the store to disk and release it, so that another process (or object) can open it.
@@ -214,10 +234,9 @@ class KnowledgeGraph:
             >>> KnowledgeGraph.open(folder).close()
             >>> KnowledgeGraph.open(folder).close()  # the lock was released
         """
-        if self._store is not None:
-            self._store.close()
-        self._dataset = None
-        self._store = None
+        store, self._store, self._dataset = self._store, None, None
+        if store is not None:
+            store.close()
 
     @property
     def dataset(self) -> Dataset:
@@ -239,12 +258,13 @@ class KnowledgeGraph:
         skip_bad_rows: Path | None = None,
         allow_network: bool = False,
         progress: ProgressCallback | None = None,
+        limits: Limits | None = None,
     ) -> IngestReport:
         """Ingest files and folders; see :func:`kg.ingest.ingest`."""
         items = [paths] if isinstance(paths, (str, Path)) else paths
         return _ingest.ingest(
             self, items, format=format, base=base, strict=strict, skip_bad_rows=skip_bad_rows,
-            allow_network=allow_network, progress=progress,
+            allow_network=allow_network, progress=progress, limits=limits,
         )  # fmt: skip
 
     def query(
@@ -253,10 +273,17 @@ class KnowledgeGraph:
         *,
         name: str | None = None,
         bind: Mapping[str, str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        sort: bool | None = None,
         allow_network: bool = False,
+        timeout: float | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query (or the named query ``name``); see :func:`kg.query.query`."""
-        return _query.query(self, sparql, name=name, bind=bind, allow_network=allow_network)
+        """Run a SPARQL query (or the named query ``name``), or a page of it; see :func:`kg.query.query`."""
+        return _query.query(
+            self, sparql, name=name, bind=bind, limit=limit, offset=offset, sort=sort,
+            allow_network=allow_network, timeout=timeout,
+        )  # fmt: skip
 
     def show(self, entity_name: str) -> EntityCard:
         """The card of an entity; see :func:`kg.entity.show`."""
@@ -270,9 +297,9 @@ class KnowledgeGraph:
         """Remove an ingested file; see :func:`kg.registry.drop`."""
         return _registry.drop(self, source)
 
-    def export(self, output: str | Path, *, format: str | None = None) -> Path:
-        """Write the whole graph to a file; see :func:`kg.export.export`."""
-        return _export.export(self, Path(output), format=format)
+    def export(self, output: str | Path, *, format: str | None = None, projection: Projection = "entity") -> Path:
+        """Write the whole graph to a file (RDF, GraphML or GEXF); see :func:`kg.export.export`."""
+        return _export.export(self, Path(output), format=format, projection=projection)
 
     def to_networkx(self, projection: Projection = "entity") -> Network:
         """A networkx projection: ``entity``, ``collaboration`` or ``person-film``; see :mod:`kg.analysis`."""

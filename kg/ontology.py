@@ -1,8 +1,9 @@
 """The vocabulary: classes, relations and qualifiers read from ``ontology/film.ttl``.
 
 Nothing in the package keeps a second list of them: input names (``trained-for``),
-aliases, domains, ranges, datatypes, labels and the prefixes the query command
-declares all come from the ontology file.
+aliases, domains, ranges, datatypes, labels, the roles the network projections need
+(``film:projectionRole``) and the prefixes the query command declares all come from
+the ontology file.
 
 Examples:
     >>> onto = load_ontology()
@@ -54,6 +55,7 @@ _ALIAS = URIRef(FILM + "alias")
 _EXPECTED = URIRef(FILM + "expectedQualifier")
 _RELATION = URIRef(FILM + "relation")
 _QUALIFIER = URIRef(FILM + "qualifier")
+_PROJECTION_ROLE = URIRef(FILM + "projectionRole")
 
 
 def ontology_dir() -> Path:
@@ -135,10 +137,13 @@ class Ontology:
         prefixes: Mapping[str, str],
         digest: str,
         path: Path,
+        roles: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.classes: dict[str, OntologyClass] = {c.iri: c for c in classes}
         self.properties: dict[str, Property] = {p.iri: p for p in properties}
         self.prefixes: dict[str, str] = dict(prefixes)
+        self.roles: dict[str, tuple[str, ...]] = {name: tuple(sorted(set(iris))) for name, iris in (roles or {}).items()}
+        """The IRIs of the classes and relations marked with each ``film:projectionRole``, by role."""
         self.digest = digest
         self.path = path
         self._relations = self._index(p for p in self.properties.values() if not p.is_qualifier)
@@ -246,6 +251,36 @@ class Ontology:
         """
         return self.classes[self._lookup(name, self._class_index, "class")]
 
+    def role(self, name: str) -> tuple[str, ...]:
+        """The classes or relations that play a role in the network projections (``film:projectionRole``).
+
+        ``film.ttl`` marks ``person`` and ``film`` (the classes the collaboration and
+        person-film projections link) and ``part-of-film`` (the relation from a scene to
+        its film), so that the projections never depend on a label.
+
+        Args:
+            name: the role, as written in the ontology file.
+
+        Returns:
+            The IRIs marked with it, sorted.
+
+        Raises:
+            KGError: nothing in the ontology file has that role.
+
+        Examples:
+            >>> load_ontology().role("person")
+            ('https://w3id.org/filmkg/ontology#Person',)
+            >>> load_ontology().role("part-of-film")
+            ('https://w3id.org/filmkg/ontology#sceneOf',)
+        """
+        found = self.roles.get(name)
+        if not found:
+            raise KGError(
+                f'the ontology {self.path} gives nothing the projection role "{name}": '
+                f'mark a class or relation with film:projectionRole "{name}"'
+            )
+        return found
+
     def label(self, iri: str) -> str:
         """The label of a class or property, or its compact form when unknown.
 
@@ -343,7 +378,17 @@ def load_ontology(path: Path | None = None) -> Ontology:
         prefixes=prefixes,
         digest=hashlib.sha256(data).hexdigest(),
         path=path,
+        roles=_roles(graph),
     )
+
+
+def _roles(graph: Graph) -> dict[str, list[str]]:
+    """The IRIs marked with each ``film:projectionRole`` value."""
+    roles: dict[str, list[str]] = {}
+    for subject, role in graph.subject_objects(_PROJECTION_ROLE):
+        if isinstance(subject, URIRef) and isinstance(role, Literal):
+            roles.setdefault(str(role), []).append(str(subject))
+    return roles
 
 
 def normalize_name(name: str) -> str:

@@ -20,20 +20,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import threading
+import time
+import traceback
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import pyoxigraph as ox
 
 from kg.entity import resolve
-from kg.errors import NotFoundError, QueryError
+from kg.errors import NotFoundError, QueryError, UsageError
 from kg.formats import rdf_format
 from kg.ontology import ontology_dir
-from kg.sparql import check_variable, query_form, refuse_network, syntax_message, with_values
-from kg.store import GraphStore
+from kg.sparql import check_variable, query_form, refuse_network, syntax_message, tokenize, with_values
+from kg.store import EmbeddedStore, GraphStore
 from kg.vocab import XSD
 
 if TYPE_CHECKING:
@@ -46,6 +51,7 @@ __all__ = [
     "QueryResult",
     "ResultFormat",
     "named_queries",
+    "portable",
     "query",
 ]
 
@@ -84,6 +90,40 @@ def named_queries() -> dict[str, NamedQuery]:
         )
         out[path.stem] = NamedQuery(path.stem, comments[0] if comments else "", parameters, text)
     return out
+
+
+def portable(sparql: str) -> str:
+    """``sparql`` in SPARQL 1.1: each ``LATERAL { OPTIONAL { … } }`` written ``OPTIONAL { … }``.
+
+    The named queries wrap the OPTIONAL that adds each row's statements in ``LATERAL`` (a SPARQL 1.2
+    proposal that Oxigraph implements), so that Oxigraph looks them up row by row for the rows asked
+    for, instead of first building a table of every statement in the store. Without the wrapper the
+    answer is the same, and every SPARQL 1.1 server (and rdflib) reads it: :func:`query` sends a
+    remote store this form.
+
+    Examples:
+        >>> portable("SELECT * { ?s ?p ?o LATERAL { OPTIONAL { ?s ?q ?v } } }")
+        'SELECT * { ?s ?p ?o OPTIONAL { ?s ?q ?v } }'
+    """
+    tokens = list(tokenize(sparql))
+    marks = [i for i, t in enumerate(tokens) if t.kind not in ("space", "comment")]
+    dropped: set[int] = set()
+    for n, i in enumerate(marks[:-3]):
+        group, keyword, inner = marks[n + 1 : n + 4]
+        if (tokens[i].kind, tokens[i].text.upper(), tokens[group].text) != ("word", "LATERAL", "{"):
+            continue
+        if tokens[keyword].text.upper() != "OPTIONAL" or tokens[inner].text != "{":
+            continue
+        depth, end = 0, inner
+        for end in marks[n + 3 :]:
+            depth += {"{": 1, "}": -1}.get(tokens[end].text, 0) if tokens[end].kind == "punct" else 0
+            if depth == 0:
+                break
+        after = next((m for m in marks if m > end), None)
+        if after is not None and tokens[after].text == "}":
+            dropped |= {i, group, after}
+    spaces = {k + 1 for k in dropped if k + 1 < len(tokens) and tokens[k + 1].kind == "space"}
+    return "".join(t.text for k, t in enumerate(tokens) if k not in dropped | spaces)
 
 
 def _named(name: str) -> str:
@@ -272,8 +312,13 @@ def _binding(graph: GraphStore, name: str, value: str) -> ox.NamedNode | ox.Lite
         return ox.Literal(text)
 
 
-def _run(graph: GraphStore, text: str) -> QueryResult:
-    """Run ``text`` by its form (SELECT, ASK, or CONSTRUCT/DESCRIBE) over the filmkg dataset."""
+_Window = tuple[int, int | None]
+"""Rows to keep of a SELECT's solutions, as ``(start, stop)`` for :func:`itertools.islice`."""
+
+
+def _run(graph: GraphStore, text: str, window: _Window | None = None) -> QueryResult:
+    """Run ``text`` by its form (SELECT, ASK, or CONSTRUCT/DESCRIBE) over the filmkg dataset; of a
+    SELECT, read only the solutions in ``window`` (the store stops evaluating after the last one)."""
     prefixes = graph.ontology.prefixes
     form = query_form(text)
     if form == "ask":
@@ -282,8 +327,112 @@ def _run(graph: GraphStore, text: str) -> QueryResult:
         return QueryResult("graph", triples=graph.store.construct(text, prefixes=prefixes), prefixes=prefixes)
     solutions = graph.store.select(text, prefixes=prefixes)
     variables = [v.value for v in solutions.variables]
-    rows = [tuple(solution[v] for v in variables) for solution in solutions]
+    chosen = solutions if window is None else islice(solutions, *window)
+    rows = [tuple(solution[v] for v in variables) for solution in chosen]
     return QueryResult("select", variables=variables, rows=rows, prefixes=prefixes)
+
+
+_OWN_PAGE = ("LIMIT", "OFFSET", "VALUES")
+
+
+def _modifiers(sparql: str) -> tuple[tuple[int, int] | None, bool]:
+    """Where the query's own ``ORDER BY`` clause is (its start and end offsets, or ``None``), and
+    whether the query ends with ``LIMIT``, ``OFFSET`` or ``VALUES`` of its own: the clauses after
+    the outermost group, outside strings, IRIs and comments.
+
+    Examples:
+        >>> text = 'SELECT * WHERE { { SELECT ?s { ?s ?p "ORDER BY" } ORDER BY ?s LIMIT 1 } } ORDER BY ?s'
+        >>> span, own = _modifiers(text)
+        >>> text[span[0] : span[1]], own
+        ('ORDER BY ?s', False)
+    """
+    depth, closed, order, end, own = 0, False, None, None, False
+    for token in tokenize(sparql):
+        if token.kind == "punct" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+            closed = closed or depth == 0
+        elif depth == 0 and closed and token.kind == "word":
+            word = token.text.upper()
+            if word == "ORDER":
+                order = token.start
+            elif word in _OWN_PAGE:
+                own = True
+                if order is not None and end is None:
+                    end = token.start
+    return (None if order is None else (order, len(sparql) if end is None else end)), own
+
+
+def _page(sparql: str, *, limit: int | None, offset: int, sort: bool) -> tuple[str, _Window | None]:
+    """The query to run for a page: without its ``ORDER BY`` unless ``sort``, and with ``LIMIT`` and
+    ``OFFSET`` added; or, when the query has a page of its own, the window to read of its solutions.
+
+    Examples:
+        >>> _page("SELECT * { ?s ?p ?o } ORDER BY ?s", limit=20, offset=40, sort=False)
+        ('SELECT * { ?s ?p ?o }\\nLIMIT 20 OFFSET 40\\n', None)
+        >>> _page("SELECT * { ?s ?p ?o } LIMIT 100", limit=20, offset=40, sort=True)
+        ('SELECT * { ?s ?p ?o } LIMIT 100', (40, 60))
+    """
+    order, own = _modifiers(sparql)
+    if order is not None and not sort:
+        sparql = sparql[: order[0]] + sparql[order[1] :]
+    if limit is None and not offset:
+        return sparql, None
+    if own:
+        return sparql, (offset, None if limit is None else offset + limit)
+    clauses = " ".join(([f"LIMIT {limit}"] if limit is not None else []) + ([f"OFFSET {offset}"] if offset else []))
+    return f"{sparql.rstrip()}\n{clauses}\n", None
+
+
+TIMEOUT_ENV = "FILMKG_QUERY_TIMEOUT"
+"""Seconds a query may run when ``timeout`` is not given (no limit when unset)."""
+
+
+def _timeout(given: float | None) -> float | None:
+    if given is not None:
+        if given <= 0:
+            raise UsageError("`timeout` must be a positive number of seconds")
+        return given
+    text = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{TIMEOUT_ENV}={text!r} is not a number of seconds") from None
+    if value <= 0:
+        raise UsageError(f"{TIMEOUT_ENV}={text!r} must be a positive number of seconds")
+    return value
+
+
+def _bounded(graph: GraphStore, text: str, timeout: float | None, window: _Window | None = None) -> QueryResult:
+    """Run ``text`` in a worker thread that the caller can abandon: on Ctrl-C at once, and after
+    ``timeout`` seconds with a :class:`~kg.errors.QueryError`. (Oxigraph releases the GIL while it
+    evaluates, so the waiting thread wakes up on time; an abandoned query ends with the process.)"""
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = _run(graph, text, window)
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            # pyoxigraph's results must be dropped in the thread that made them: not kept by the traceback
+            traceback.clear_frames(exc.__traceback__)
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="filmkg-query", daemon=True)
+    worker.start()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while worker.is_alive():
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            raise QueryError(
+                f"the query ran for more than {timeout:g} s and was stopped: narrow it, add a LIMIT, "
+                f"or raise `timeout` (or {TIMEOUT_ENV})"
+            )
+        worker.join(0.1 if left is None else min(0.1, left))
+    if "error" in outcome:
+        raise outcome["error"]
+    result: QueryResult = outcome["result"]
+    return result
 
 
 def query(
@@ -292,28 +441,51 @@ def query(
     *,
     name: str | None = None,
     bind: Mapping[str, str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    sort: bool | None = None,
     allow_network: bool = False,
+    timeout: float | None = None,
 ) -> QueryResult:
     """Run a SPARQL query over every graph of the store.
+
+    A page (``limit``, ``offset``) of a named query comes in the order the store finds its
+    rows, without sorting the whole answer first, so the first rows of a big store come at
+    once; the order is the same from one call to the next while the store does not change, so
+    ``offset`` walks through the answer page by page. Pass ``sort=True`` for a page of the
+    sorted answer (the named query's ``ORDER BY``), which costs as much as the whole answer.
+    Without ``limit`` and ``offset`` a named query is sorted. A query you write keeps its own
+    ``ORDER BY``, paged or not, unless ``sort=False``.
 
     Args:
         graph: the knowledge graph.
         sparql: the query text; or give ``name``.
         name: run the named query ``ontology/queries/NAME.rq``.
         bind: values for variables: ``<IRI>``, a CURIE, ``"a literal"``, a number, or an entity's name.
+        limit: at most this many rows (of a SELECT).
+        offset: skip this many rows first.
+        sort: keep the query's ``ORDER BY`` (``True``) or drop it (``False``); by default kept,
+            except on a page of a named query.
         allow_network: permit ``SERVICE``.
+        timeout: stop the query after this many seconds (default ``$FILMKG_QUERY_TIMEOUT``, else no limit).
+            Ctrl-C stops a query at once either way.
 
     Returns:
         A :class:`QueryResult`.
 
     Raises:
-        QueryError: invalid SPARQL (with its position) or a failing query.
+        QueryError: invalid SPARQL (with its position), a failing query, or one that ran past ``timeout``.
         NetworkRefusedError: ``SERVICE`` without ``allow_network``.
         NotFoundError: no named query ``name``.
+        UsageError: a negative ``limit`` or ``offset``, or a page of a query that is not a SELECT.
 
     Examples:
         >>> from kg import KnowledgeGraph
-        >>> query(KnowledgeGraph.memory(), "SELECT * WHERE { ?s ?p }")
+        >>> kg = KnowledgeGraph.memory()
+        >>> every = "SELECT ?n WHERE { VALUES ?n { 3 1 2 } } ORDER BY ?n"
+        >>> [row["n"] for row in query(kg, every, limit=2, offset=1).records()]
+        [2, 3]
+        >>> query(kg, "SELECT * WHERE { ?s ?p }")
         Traceback (most recent call last):
         ...
         kg.errors.QueryError: SPARQL syntax error: error at 1:25: expected ...
@@ -324,17 +496,27 @@ def query(
         raise ValueError("give either sparql or name")
     text = _named(name) if name is not None else sparql
     assert text is not None
+    if name is not None and not isinstance(graph.store, EmbeddedStore):
+        text = portable(text)
+    seconds = _timeout(timeout)
+    paged = limit is not None or offset != 0
+    if (limit is not None and limit < 0) or offset < 0:
+        raise UsageError("`limit` and `offset` must be 0 or more")
+    if paged and query_form(text) != "select":
+        raise UsageError("`limit` and `offset` page the rows of a SELECT query")
+    keep_order = sort if sort is not None else not (paged and name is not None)
+    run, window = _page(text, limit=limit, offset=offset, sort=keep_order)
     values = {check_variable(k): _binding(graph, k, v) for k, v in (bind or {}).items()}
-    bound = with_values(text, values)
+    bound = with_values(run, values)
     if not allow_network:
         refuse_network(bound)
     try:
-        return _run(graph, bound)
+        return _bounded(graph, bound, seconds, window)
     except SyntaxError as exc:
         message = str(exc)
-        if values:  # report the position in the text the user wrote, not in the one with VALUES added
+        if bound != text:  # report the position in the text the user wrote, not in the one run
             try:
-                _run(graph, text)
+                _run(graph, text, (0, 0))
             except SyntaxError as original:
                 message = str(original)
             except (OSError, ValueError, RuntimeError, QueryError):

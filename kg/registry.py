@@ -2,11 +2,18 @@
 
 The registry graph (:data:`kg.vocab.REGISTRY_GRAPH`) describes every ingested file as a
 ``film:SourceFile``: its name, path, content hash, counts and the named graph that
-holds its triples. Replacing a file's graph is one transaction: the new graph is
-loaded under a fresh name, then one SPARQL update swaps the registry entry and
-drops the old graph. A graph that no registry entry names (left by an interrupted
-load) is invisible to queries (see :mod:`kg.store.base`) and removed by the next
-writing command (:func:`remove_orphans`).
+holds its triples. A graph that no registry entry names is invisible to queries
+(see :mod:`kg.store.base`), so the registry decides, in one small transaction, what
+readers see:
+
+- replacing a file loads the new graph under a fresh name, then one SPARQL update
+  swaps the registry entries;
+- dropping a file deletes its registry entry.
+
+The graph left behind is then removed in batches of bounded size (memory does not
+grow with the graph) and, by :func:`drop` and at the end of an ingest, the store is
+compacted. A graph that an interrupted load, drop or replacement left behind is an
+orphan, removed by the next writing command (:func:`remove_orphans`).
 
 Examples:
     >>> from kg import KnowledgeGraph
@@ -24,7 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import NotFoundError
+from kg.errors import KGError, NotFoundError
 from kg.sparql import insert_data
 from kg.store import GraphStore, Store, dataset_graphs, registered_graphs_query
 from kg.vocab import FILM, GENERATED_AT, GRAPH_PREFIX, ONTOLOGY_GRAPH, REGISTRY_GRAPH, SOURCE_FILE_CLASS
@@ -113,7 +120,13 @@ def find_source(graph: GraphStore, source: str | Path) -> SourceInfo:
 
 
 def drop(graph: GraphStore, source: str | Path) -> SourceInfo:
-    """Remove an ingested file: its named graph and its registry entry, in one transaction.
+    """Remove an ingested file: its registry entry, then its named graph.
+
+    Readers see the file go at once and whole: its registry entry is deleted in one small
+    transaction, which leaves its graph outside what queries see. The graph's triples are then
+    removed in batches of bounded size and the store is compacted, so that time and memory go
+    with the file's size and the store's files shrink back. If that is interrupted, what is left
+    is an orphan graph that the next writing command removes.
 
     Args:
         graph: the knowledge graph.
@@ -132,21 +145,27 @@ def drop(graph: GraphStore, source: str | Path) -> SourceInfo:
         >>> _ = p.write_text("subject,predicate,object\\nSean Baker,directed,Anora\\n")
         >>> kg = KnowledgeGraph.memory()
         >>> _ = kg.ingest([p])
-        >>> kg.drop("t.csv").name, kg.sources()
-        ('t.csv', [])
+        >>> kg.drop("t.csv").name, kg.sources(), [g for g in kg.store.graph_names() if g.startswith(GRAPH_PREFIX)]
+        ('t.csv', [], [])
     """
     info = find_source(graph, source)
     graph.store.check_writable()
     remove_orphans(graph.store)
-    graph.store.update(
-        f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{info.graph}> ?p ?o }} }} ; DROP SILENT GRAPH <{info.graph}>"
-    )
+    graph.store.update(_unregister(info.graph))
     graph.store.written()
+    graph.store.remove_graph(info.graph)
+    graph.store.optimize()
     return info
 
 
+def _unregister(node: str) -> str:
+    """The update that deletes the registry entry of the graph ``node``."""
+    return f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{node}> ?p ?o }} }}"
+
+
 def register(graph: GraphStore, info: SourceInfo, *, replaces: SourceInfo | None) -> None:
-    """Record ``info`` in the registry and drop the graph it replaces, in one transaction."""
+    """Record ``info`` in the registry, in place of ``replaces`` (one transaction), then remove the
+    graph it replaced in batches (the ingest compacts the store when it ends)."""
     node = ox.NamedNode(info.graph)
     values = (
         ox.Literal(info.name),
@@ -164,12 +183,16 @@ def register(graph: GraphStore, info: SourceInfo, *, replaces: SourceInfo | None
     )
     update = f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ {body} }} }}"
     if replaces is not None:
-        update = (
-            f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{replaces.graph}> ?p ?o }} }} ; "
-            f"DROP SILENT GRAPH <{replaces.graph}> ; {update}"
-        )
+        update = f"{_unregister(replaces.graph)} ; {update}"
     graph.store.update(update)
     graph.store.written()
+    if replaces is not None and replaces.graph != info.graph:
+        try:
+            graph.store.remove_graph(replaces.graph)
+        except (KGError, OSError, RuntimeError) as exc:  # the file is replaced; what is left is an orphan
+            logging.getLogger(__name__).warning(
+                "could not remove the replaced graph %s (%s): the next writing command removes it", replaces.graph, exc
+            )
 
 
 def ensure_ontology(graph: GraphStore) -> None:
@@ -194,7 +217,7 @@ def ensure_ontology(graph: GraphStore) -> None:
 
 def remove_orphans(store: Store) -> int:
     """Drop the named graphs under :data:`kg.vocab.GRAPH_PREFIX` that no registry entry names (left by
-    an interrupted load); returns how many. Only writing commands call it.
+    an interrupted load, drop or replacement); returns how many. Only writing commands call it.
 
     Examples:
         >>> from kg.store import memory_store

@@ -1,8 +1,9 @@
-"""SPARQL text helpers: scrubbing, network refusal, dataset clauses, prologues, bound values.
+"""SPARQL text helpers: a tokenizer, network refusal, dataset clauses, prologues, bound values.
 
-They work on the query's text, so that every way a query reaches a store (the
-``query`` command, named queries, views, the API and remote servers) is checked
-and rewritten the same way.
+They work on the query's tokens (:func:`tokenize`), so that every way a query reaches a
+store (the ``query`` command, named queries, views, the API and remote servers) is checked
+and rewritten the same way, and a word inside a string, an IRI, a comment, a variable or a
+prefixed name is never taken for a keyword.
 
 Examples:
     >>> scrub('SELECT * { ?s ?p "LOAD" } # SERVICE')
@@ -14,34 +15,184 @@ Examples:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
 from kg.errors import NetworkRefusedError, QueryError
 
 __all__ = [
+    "Token",
     "check_variable",
     "declares_dataset",
     "insert_data",
+    "network_keyword",
     "prologue",
     "query_form",
     "refuse_network",
     "scrub",
     "syntax_message",
+    "tokenize",
     "with_values",
 ]
 
-_SCRUB = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+# The terminals of the SPARQL 1.1 grammar (section 19.8), as the spec writes them.
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 )
-_NETWORK = re.compile(r"(?<![?$:\w])(SERVICE|LOAD)(?![\w:])", re.IGNORECASE)
-_DATASET_CLAUSE = re.compile(r"(?<![?$:\w.-])FROM(?![\w:.-])", re.IGNORECASE)
-_PREFIX_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_U = _BASE + "_"
+_CHARS = _U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
+_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
+_LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
+_VARNAME = f"[{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+_TOKENS = re.compile(
+    "|".join(
+        f"(?P<{kind}>{pattern})"
+        for kind, pattern in (
+            ("space", r"[ \t\r\n]+"),
+            ("comment", r"#[^\r\n]*"),
+            ("string", r'"""(?:"{0,2}(?:[^"\\]|\\[\s\S]))*"""' r"|'''(?:'{0,2}(?:[^'\\]|\\[\s\S]))*'''"
+                       r'|"(?:[^"\\\r\n]|\\[^\r\n])*"' r"|'(?:[^'\\\r\n]|\\[^\r\n])*'"),
+            ("iri", r'<[^<>"{}|^`\\\x00-\x20]*>'),
+            ("var", f"[?$]{_VARNAME}"),
+            ("blank", f"_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?"),
+            ("pname", f"(?:{_PREFIX})?:(?:{_LOCAL})?"),
+            ("number", r"[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+"),
+            ("lang", r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"),
+            ("word", r"[A-Za-z_][A-Za-z0-9_]*"),
+            ("punct", r"[\s\S]"),
+        )
+    )
+)  # fmt: skip
+_BLANKED = ("string", "iri", "comment")
+_NETWORK_WORDS = re.compile("SERVICE|LOAD", re.IGNORECASE)
+_OPERANDS = ("var", "number", "string", "lang", "iri", "pname", "blank", "word")
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _WHERE = re.compile(r"\bWHERE\s*\{|\b(?:SELECT|ASK)\b[^{]*\{", re.IGNORECASE)
 _VARIABLE = re.compile(r"[^\W\d]\w*")
-_BLANK_LABEL = re.compile(r"(?<![\w:])_:")
-_FORM = re.compile(r"(?<![?$:\w.-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
+_FORMS = {"CONSTRUCT": "graph", "DESCRIBE": "graph", "SELECT": "select", "ASK": "ask"}
+
+
+class Token(NamedTuple):
+    """One SPARQL token: its kind, its text and where it starts.
+
+    Kinds: ``space``, ``comment``, ``string``, ``iri``, ``var``, ``blank``, ``pname``,
+    ``number``, ``lang``, ``word`` (keywords and built-in function names) and ``punct``
+    (any other single character).
+    """
+
+    kind: str
+    text: str
+    start: int
+
+
+def _token_at(sparql: str, pos: int) -> Token:
+    match = _TOKENS.match(sparql, pos)
+    assert match is not None and match.lastgroup is not None  # "punct" matches any character
+    return Token(match.lastgroup, match.group(), pos)
+
+
+def tokenize(sparql: str) -> Iterator[Token]:
+    """The tokens of ``sparql``, whitespace and comments included, covering the whole text.
+
+    Any text tokenizes: a character that starts no token (an unterminated string's quote,
+    say) is a ``punct`` token of its own. A ``<`` that starts an IRI is read as one; see
+    :func:`network_keyword` for the queries where it is a comparison instead.
+
+    Examples:
+        >>> [(t.kind, t.text) for t in tokenize("?s film:x\\\\' 49SERVICE") if t.kind != "space"]
+        [('var', '?s'), ('pname', "film:x\\\\'"), ('number', '49'), ('word', 'SERVICE')]
+    """
+    pos = 0
+    while pos < len(sparql):
+        token = _token_at(sparql, pos)
+        yield token
+        pos += len(token.text)
+
+
+def _network_word(token: Token) -> str | None:
+    """``SERVICE`` or ``LOAD`` when the token can be read as that keyword.
+
+    Oxigraph's parser (like any PEG parser) matches a keyword without looking at what
+    follows: ``49SERVICE``, ``trueSERVICE``, ``SERVICESILENT`` and ``SERVICE:x`` (the keyword
+    and the prefixed name ``:x``) all call a service. So a word that contains either keyword,
+    and a prefixed name whose prefix does, count.
+    """
+    if token.kind == "word":
+        text = token.text
+    elif token.kind == "pname":
+        text = token.text.partition(":")[0]
+    else:
+        return None
+    found = _NETWORK_WORDS.search(text)
+    return found.group().upper() if found else None
+
+
+def network_keyword(sparql: str) -> str | None:
+    """``SERVICE`` or ``LOAD`` when ``sparql`` could reach the network, else ``None``.
+
+    The decision is made on tokens, under every reading a parser could choose: a ``<`` after
+    an operand inside parentheses may be a comparison rather than the start of an IRI
+    (``FILTER(?a<?b)SERVICE#>``), so the text after it is read both ways. ``\\u`` escapes are
+    read both as written and decoded.
+
+    Examples:
+        >>> network_keyword("SELECT * { ?service ex:service 'SERVICE' }") is None
+        True
+        >>> network_keyword("SELECT * { ?s ?p 49SERVICE <http://e/> { } }")
+        'SERVICE'
+        >>> network_keyword("SELECT * { FILTER(?a<?b)SERVICE#>\\n<http://e/> { } }")
+        'SERVICE'
+    """
+    found = _network_keyword(sparql)
+    if found is None and _UNICODE_ESCAPE.search(sparql):
+        found = _network_keyword(_UNICODE_ESCAPE.sub(_unescape, sparql))
+    return found
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group()
+
+
+def _network_keyword(sparql: str) -> str | None:
+    # Each state is (position, open brackets, whether the last token was an operand, whether this
+    # reading took a "<" for a comparison). The plain reading counts a network word anywhere; a
+    # reading with a comparison counts it where a group graph pattern may start (outside
+    # parentheses), which keeps IRIs such as <http://schema.org/Service> in VALUES rows harmless.
+    start: tuple[int, str, bool, bool] = (0, "", False, False)
+    pending = [start]
+    seen = {start}
+    budget = 50 * len(sparql) + 10_000
+    while pending:
+        pos, brackets, operand, forked = pending.pop()
+        while pos < len(sparql):
+            token = _token_at(sparql, pos)
+            word = _network_word(token)
+            if word is not None and (not forked or not brackets.endswith(("(", "["))):
+                return word
+            if token.kind == "iri" and operand and brackets.endswith("("):
+                alternative = (pos + 1, brackets, False, True)
+                if alternative not in seen:
+                    seen.add(alternative)
+                    pending.append(alternative)
+            if token.kind not in ("space", "comment"):
+                if token.kind == "punct" and token.text in "({[":
+                    brackets += token.text
+                elif token.kind == "punct" and token.text in ")}]":
+                    brackets = brackets[:-1]
+                operand = token.kind in _OPERANDS or token.text in ")]"
+            pos += len(token.text)
+            state = (pos, brackets, operand, forked)
+            if state in seen or (pos, brackets, operand, False) in seen:
+                break
+            seen.add(state)
+            if len(seen) > budget:
+                return "SERVICE"  # too many readings to check: refuse rather than guess
+    return None
 
 
 def scrub(sparql: str) -> str:
@@ -50,14 +201,17 @@ def scrub(sparql: str) -> str:
     Examples:
         >>> scrub("ASK { <http://e/SERVICE> ?p 'x' }")
         'ASK {                     ?p     }'
+        >>> scrub("ASK { ?s ?p film:x\\\\' # x\\n}")
+        "ASK { ?s ?p film:x\\\\'    \\n}"
     """
-    return _SCRUB.sub(lambda m: " " * len(m.group()), sparql)
+    return "".join(" " * len(t.text) if t.kind in _BLANKED else t.text for t in tokenize(sparql))
 
 
 def refuse_network(sparql: str) -> None:
     """Refuse SPARQL that would reach the network: ``SERVICE`` clauses and ``LOAD``.
 
-    Strings, IRIs and comments are ignored, so a literal "service" is fine.
+    Strings, IRIs, comments, variables and prefixed names are not keywords, so a literal
+    "service", ``?service`` or ``ex:service`` is fine; see :func:`network_keyword`.
 
     Raises:
         NetworkRefusedError: the query uses SERVICE or LOAD.
@@ -69,12 +223,16 @@ def refuse_network(sparql: str) -> None:
         ...
         kg.errors.NetworkRefusedError: the query uses SERVICE, which reaches the network: pass `allow_network=True` to permit it
     """
-    match = _NETWORK.search(scrub(sparql))
-    if match:
+    word = network_keyword(sparql)
+    if word is not None:
         raise NetworkRefusedError(
-            f"the query uses {match.group(1).upper()}, which reaches the network: "
-            "pass `allow_network=True` to permit it"
+            f"the query uses {word}, which reaches the network: pass `allow_network=True` to permit it"
         )
+
+
+def _words(sparql: str) -> Iterator[Token]:
+    """The tokens that are not whitespace or comments."""
+    return (t for t in tokenize(sparql) if t.kind not in ("space", "comment"))
 
 
 def declares_dataset(sparql: str) -> bool:
@@ -84,7 +242,11 @@ def declares_dataset(sparql: str) -> bool:
         >>> declares_dataset("SELECT ?from {}"), declares_dataset("SELECT * { ?s ex:moved-from ?o }")
         (False, False)
     """
-    return _DATASET_CLAUSE.search(scrub(sparql)) is not None
+    return any(
+        (t.kind == "word" and t.text.upper().startswith("FROM"))
+        or (t.kind == "pname" and t.text.partition(":")[0].upper() == "FROM")
+        for t in _words(sparql)
+    )
 
 
 def prologue(sparql: str, prefixes: Mapping[str, str] | None) -> str:
@@ -96,7 +258,13 @@ def prologue(sparql: str, prefixes: Mapping[str, str] | None) -> str:
     """
     if not prefixes:
         return ""
-    declared = {m.group(1) or "" for m in _PREFIX_DECLARED.finditer(scrub(sparql))}
+    declared: set[str] = set()
+    previous: Token | None = None
+    for token in _words(sparql):
+        if previous is not None and previous.kind == "word" and previous.text.upper() == "PREFIX":
+            if token.kind == "pname" and token.text.endswith(":"):
+                declared.add(token.text[:-1])
+        previous = token
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items() if p not in declared)
 
 
@@ -169,9 +337,13 @@ def query_form(sparql: str) -> str:
         >>> query_form("PREFIX s: <http://e/select#> # ASK\\nCONSTRUCT { ?s s:ask ?o } WHERE { { SELECT * {} } }")
         'graph'
     """
-    match = _FORM.search(scrub(sparql))
-    word = match.group(1).upper() if match else "SELECT"
-    return {"SELECT": "select", "ASK": "ask"}.get(word, "graph")
+    for token in _words(sparql):
+        if token.kind == "word":
+            word = token.text.upper()
+            for keyword, form in _FORMS.items():
+                if word.startswith(keyword):
+                    return form
+    return "select"
 
 
 def insert_data(quads: str) -> str:
@@ -188,6 +360,6 @@ def insert_data(quads: str) -> str:
         >>> insert_data("GRAPH <http://e/g> { <http://e/s> <http://e/p> _:b1 }")[-10:]
         '} WHERE {}'
     """
-    if _BLANK_LABEL.search(scrub(quads)):
+    if any(token.kind == "blank" for token in tokenize(quads)):
         return f"INSERT {{ {quads} }} WHERE {{}}"
     return f"INSERT DATA {{ {quads} }}"

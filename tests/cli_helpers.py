@@ -1,9 +1,28 @@
-"""Running the real CLI in-process (Typer's CliRunner) for the tests."""
+"""The tests' one helpers module: the real CLI run in-process (Typer's CliRunner), the SPARQL
+server the tests use, and small readers of what commands print and stores hold.
+
+- :func:`invoke` runs ``filmkg ARGS``; :func:`ok` and :func:`fails` run it and check a success
+  or a clean failure (the exit code, no traceback, nothing on stdout); :func:`cli` and
+  :func:`cli_fails` do the same on a :data:`Target` (a store folder or a :class:`Server`).
+- :func:`quads` reads what a backend holds without filmkg; :func:`store_files` checksums a
+  store folder's files; :func:`held_by_another_process` keeps a store open in a subprocess.
+- :func:`csv_rows`, :func:`plain`, :func:`flat` read outputs and statements.
+"""
 
 from __future__ import annotations
 
+import csv
+import gc
+import hashlib
+import io
 import re
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 import requests
@@ -136,11 +155,118 @@ class Server:
         return out
 
 
-def target_args(target: object) -> list[str]:
+Target = Path | Server
+"""Where a command works: a store folder (``--store``) or a SPARQL server (the endpoint options)."""
+
+
+def target_args(target: Target) -> list[str]:
     """``--store PATH`` for a store folder, the endpoint options for a :class:`Server`."""
     if isinstance(target, Server):
         return target.args()
     return ["--store", str(target)]
+
+
+# ------------------------------------------------------------------------------ success and clean failure
+
+
+def ok(args: list[str], *, input: str | None = None, env: dict[str, str] | None = None) -> Run:
+    """``filmkg ARGS``, expected to succeed: exceptions propagate (``catch_exceptions=False``) and the exit code is 0."""
+    run = invoke(args, ok=True, input=input, env=env)
+    assert run.exit_code == 0, run.output
+    return run
+
+
+def assert_clean_failure(run: Run, code: int | None = None) -> Run:
+    """A clean failure: exit ``code`` (any non-zero one when ``None``), a ``SystemExit`` rather than an
+    exception, no traceback anywhere, and nothing on stdout (the message is on stderr)."""
+    if code is None:
+        assert run.exit_code != 0, run.output
+    else:
+        assert run.exit_code == code, f"exit {run.exit_code}, not {code}: {run.output}"
+    assert run.exception is SystemExit, f"not a clean exit: {run.exception}"
+    assert "Traceback" not in run.output
+    assert "Traceback" not in run.stderr
+    assert run.stdout == "", run.stdout
+    return run
+
+
+def fails(
+    args: list[str], code: int | None = None, *, input: str | None = None, env: dict[str, str] | None = None
+) -> Run:
+    """``filmkg ARGS``, expected to fail cleanly (see :func:`assert_clean_failure`)."""
+    return assert_clean_failure(invoke(args, ok=False, input=input, env=env), code)
+
+
+def cli(target: Target, *args: str | Path, input: str | None = None, env: dict[str, str] | None = None) -> Run:
+    """A command on ``target`` expected to succeed (see :func:`ok`)."""
+    return ok([*target_args(target), *map(str, args)], input=input, env=env)
+
+
+def cli_fails(
+    target: Target, *args: str | Path, code: int | None = None, input: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Run:
+    """A command on ``target`` expected to fail cleanly (see :func:`assert_clean_failure`)."""
+    return fails([*target_args(target), *map(str, args)], code, input=input, env=env)
+
+
+# ------------------------------------------------------------------------------ stores and ports
+
+
+def quads(target: Target) -> set[ox.Quad]:
+    """Every quad the backend itself holds, read without filmkg: the folder opened with pyoxigraph
+    (read-only), or the server's whole dataset from its Graph Store endpoint (graphs filmkg does not
+    list included)."""
+    if isinstance(target, Server):
+        return target.dataset()
+    opened = ox.Store.read_only(str(target))
+    try:
+        return set(opened)
+    finally:
+        del opened
+        gc.collect()
+
+
+def store_files(folder: Path) -> dict[str, tuple[int, str]]:
+    """Every file under ``folder``, by relative name: its size and SHA-256 (what "byte-identical" compares)."""
+    out: dict[str, tuple[int, str]] = {}
+    for file in sorted(folder.rglob("*")):
+        if file.is_file():
+            data = file.read_bytes()
+            out[file.relative_to(folder).as_posix()] = (len(data), hashlib.sha256(data).hexdigest())
+    return out
+
+
+def free_port() -> int:
+    """A loopback port with nothing listening on it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def held_by_another_process(script: str, *args: str | Path) -> Iterator[subprocess.Popen[str]]:
+    """Run ``python -c SCRIPT ARGS`` until it prints ``ready`` (it then holds a store open and sleeps);
+    kill it when the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        line = holder.stdout.readline()
+        assert line.strip() == "ready", holder.stderr.read() if holder.stderr else line
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+
+
+# ------------------------------------------------------------------------------ reading outputs
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """CSV output as rows of cells (the header first)."""
+    return list(csv.reader(io.StringIO(text)))
 
 
 def flat(statement: Statement) -> dict[str, str]:

@@ -45,6 +45,9 @@ from kg.analysis import (
 )
 from cli_helpers import Run, flat, flats, invoke, plain
 from kg.errors import KGError, NotFoundError, UsageError
+from kg.ontology import load_ontology, ontology_dir
+from kg.store import memory_store
+from kg.viz import subgraph
 from kg.vocab import FILM, RES
 from kg.vocab import GRAPH_PREFIX, REGISTRY_GRAPH
 
@@ -318,27 +321,6 @@ def _csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def _tables(text: str) -> list[tuple[str, list[str], list[list[str]]]]:
-    """The rich tables printed in text: (title, header, rows)."""
-    out: list[tuple[str, list[str], list[list[str]]]] = []
-    previous = ""
-    for line in text.splitlines():
-        if line.startswith("┏"):
-            out.append((previous.strip(), [], []))
-        elif line.startswith("┃") and out:
-            out[-1][1].extend(cell.strip() for cell in line.strip("┃").split("┃"))
-        elif line.startswith("│") and out:
-            out[-1][2].append([cell.strip() for cell in line.strip("│").split("│")])
-        previous = line
-    return out
-
-
-def _table(text: str) -> tuple[list[str], list[list[str]]]:
-    tables = _tables(text)
-    assert len(tables) == 1, text
-    return tables[0][1], tables[0][2]
-
-
 # ----------------------------------------------------------------------- independent expectations
 
 
@@ -414,7 +396,8 @@ def test_entity_projection_nodes_are_the_entities_with_labels_and_types(collab_k
     for local, (label, types) in ENTITY_NODES.items():
         data = g.nodes[r(local)]
         assert data["label"] == label
-        assert data["types"] == types
+        assert data["classes"] == tuple(sorted(FILM + t for t in types))  # IRIs, for every decision
+        assert data["types"] == types  # labels, in the same order, for display
         assert data["type"] == types[0]
 
 
@@ -621,6 +604,62 @@ def test_collaboration_links_a_person_to_the_film_through_a_scene(collab_kg: Kno
     # the instructor only choreographed the Drip dance scene, a scene of Anora
     assert set(g[r("pole_instructor")]) == {r("sean_baker"), r("samantha_quan"), r("mikey_madison")}
     assert POLE_ON_ANORA in g[r("pole_instructor")][r("sean_baker")]["relations"]
+
+
+def _relabelled(folder: Path) -> Path:
+    """A copy of film.ttl whose Person, Film and Scene classes and scene-of relation have other labels."""
+    text = (ontology_dir() / "film.ttl").read_text(encoding="utf-8")
+    for old, new in [
+        ('film:Person a owl:Class ; rdfs:label "Person"@en', 'film:Person a owl:Class ; rdfs:label "Human"@en'),
+        ('film:Film a owl:Class ; rdfs:label "Film"@en', 'film:Film a owl:Class ; rdfs:label "Motion picture"@en'),
+        ('film:Scene a owl:Class ; rdfs:label "Scene"@en', 'film:Scene a owl:Class ; rdfs:label "Sequence"@en'),
+        ('rdfs:label "scene of"@en', 'rdfs:label "part of"@en'),
+    ]:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return _write(folder, "film.ttl", text)
+
+
+def test_relabelling_classes_in_the_ontology_changes_no_result(tmp_path: Path, collab_csv: Path) -> None:
+    """Classes and the projections' roles are found by IRI, never by label: with Person labelled
+    "Human" (and Film, Scene and scene-of relabelled too) every result is the same; only labels differ."""
+    ontology = load_ontology(_relabelled(tmp_path))
+    assert ontology.classes[FILM + "Person"].label == "Human"
+    default, human = KnowledgeGraph(memory_store()), KnowledgeGraph(memory_store(), ontology=ontology)
+    for graph in (default, human):
+        graph.ingest(collab_csv)
+    for build in (collaboration_graph, person_film_graph):
+        expected, got = build(default), build(human)
+        assert set(got.nodes) == set(expected.nodes) and got.nodes, build
+        assert sorted(map(sorted, got.edges)) == sorted(map(sorted, expected.edges)), build
+        assert {frozenset((u, v)): d["relations"] for u, v, d in got.edges(data=True)} == {
+            frozenset((u, v)): d["relations"] for u, v, d in expected.edges(data=True)
+        }
+    assert {d["type"] for _, d in collaboration_graph(human).nodes(data=True)} == {"Human"}
+    assert {d["type"] for _, d in person_film_graph(human).nodes(data=True)} == {"Human", "Motion picture"}
+    assert [e["classes"] for _, e in entity_graph(human).nodes(data=True)] == [
+        e["classes"] for _, e in entity_graph(default).nodes(data=True)
+    ]
+    classes = {kind: stats(g)["classes"].set_index("class")["entities"].to_dict() for kind, g in
+               (("default", default), ("human", human))}  # fmt: skip
+    assert classes["human"].pop("Human") == classes["default"].pop("Person") == 9
+    assert classes["human"].pop("Motion picture") == classes["default"].pop("Film")
+    assert classes["human"].pop("Sequence") == classes["default"].pop("Scene")
+    assert classes["human"] == classes["default"]
+    assert list(centrality(human, projection="collaboration", top=None)["entity"]) == list(
+        centrality(default, projection="collaboration", top=None)["entity"]
+    )
+    view, expected_view = subgraph(human, types=["Person"]), subgraph(default, types=["Person"])
+    assert set(view.nodes) == set(expected_view.nodes) and view.number_of_nodes() == 9
+
+
+def test_the_projections_need_the_roles_of_the_ontology(tmp_path: Path, collab_csv: Path) -> None:
+    text = (ontology_dir() / "film.ttl").read_text(encoding="utf-8").replace('film:projectionRole "person" ;', "")
+    graph = KnowledgeGraph(memory_store(), ontology=load_ontology(_write(tmp_path, "film.ttl", text)))
+    graph.ingest(collab_csv)
+    assert entity_graph(graph).number_of_nodes() == len(ENTITY_NODES)  # the entity projection needs no role
+    with pytest.raises(KGError, match='projection role "person"'):
+        collaboration_graph(graph)
 
 
 def test_collaboration_projection_of_the_anora_data(anora: KnowledgeGraph) -> None:
@@ -1159,18 +1198,15 @@ def test_cli_path_refuses_max_paths_0(collab_store: Path) -> None:
 
 
 @pytest.mark.parametrize("depth", [1, 2])
-@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+@pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_cli_neighbors_every_format(collab_store: Path, collab_mem: KnowledgeGraph, fmt: str, depth: int) -> None:
     run = cli(collab_store, "neighbors", "Mikey Madison", "--depth", str(depth), "--format", fmt)
     expected = [
         [str(n.distance), n.label, ", ".join(n.types), n.via] for n in neighbors(collab_mem, "Mikey Madison", depth=depth)
     ]
     assert len(expected) == (3 if depth == 1 else 7)
-    if fmt == "table":
-        header, rows = _table(run.stdout)
-        assert header == ["distance", "label", "types", "via"]
-        assert rows == expected
-    elif fmt == "csv":
+    if fmt == "csv":
+        assert list(_csv(run.stdout)[0]) == ["distance", "label", "types", "via"]
         assert [[row["distance"], row["label"], row["types"], row["via"]] for row in _csv(run.stdout)] == expected
     else:
         assert [[str(row["distance"]), row["label"], row["types"], row["via"]] for row in json.loads(run.stdout)] == expected
@@ -1184,19 +1220,39 @@ def test_cli_neighbors_unknown_entity_exits_5(collab_store: Path) -> None:
 
 # ============================================================================== CLI: analyze
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("csv", "json")
+"""The machine-readable formats, which the tests read; ``table`` (for people) is checked by
+:func:`test_cli_tables_show_the_columns_without_iris`."""
 
 
 def _rows(run: Run, fmt: str) -> list[dict[str, str]]:
-    """The printed rows as dicts of strings, whatever the format."""
+    """The printed rows as dicts of strings, in either machine-readable format."""
     if fmt == "csv":
         return _csv(run.stdout)
-    if fmt == "json":
-        records = json.loads(run.stdout)
-        assert isinstance(records, list)
-        return [{k: str(v) for k, v in record.items()} for record in records]
-    header, rows = _table(run.stdout)
-    return [dict(zip(header, row)) for row in rows]
+    records = json.loads(run.stdout)
+    assert isinstance(records, list)
+    return [{k: str(v) for k, v in record.items()} for record in records]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("neighbors", "Mikey Madison", "--depth", "2"),
+        ("analyze", "centrality", "--projection", "collaboration"),
+        ("analyze", "communities"),
+        ("analyze", "components"),
+        ("analyze", "stats"),
+    ],
+)
+def test_cli_tables_show_the_columns_without_iris(collab_store: Path, args: tuple[str, ...]) -> None:
+    """The default table holds the columns of ``--format json`` except the entity IRIs, and no IRI."""
+    table = cli(collab_store, *args).stdout
+    data = json.loads(cli(collab_store, *args, "--format", "json").stdout)
+    records = [row for rows in data.values() for row in rows] if isinstance(data, dict) else data
+    assert records
+    columns = {column for record in records for column in record} - {"entity"}
+    assert all(column in table for column in columns), (columns, table)
+    assert RES not in table
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -1211,14 +1267,10 @@ def test_cli_centrality_every_measure_projection_and_format(
     expected = _ranked(g, _nx_scores(g, measure))
     rows = _rows(run, fmt)
     assert len(rows) == g.number_of_nodes()
-    if fmt == "table":
-        assert list(rows[0]) == ["label", "type", "score"]  # the IRI column is left out
-        assert RES not in run.stdout
-    else:
-        assert list(rows[0]) == ["entity", "label", "type", "score"]
-        assert [row["entity"] for row in rows] == [n for n, _, _ in expected]
-        got = {row["entity"]: float(row["score"]) for row in rows}
-        assert got == pytest.approx({n: s for n, _, s in expected}, abs=1e-6)
+    assert list(rows[0]) == ["entity", "label", "type", "score"]
+    assert [row["entity"] for row in rows] == [n for n, _, _ in expected]
+    got = {row["entity"]: float(row["score"]) for row in rows}
+    assert got == pytest.approx({n: s for n, _, s in expected}, abs=1e-6)
     assert [row["label"] for row in rows] == [label for _, label, _ in expected]
     assert [float(row["score"]) for row in rows] == pytest.approx([s for _, _, s in expected], abs=1e-6)
     assert [row["type"] for row in rows] == [g.nodes[n]["type"] for n, _, _ in expected]
@@ -1235,12 +1287,10 @@ def test_cli_centrality_top(collab_store: Path, fmt: str) -> None:
 
 
 def test_cli_centrality_readme_example(anora_store: Path, anora_mem: KnowledgeGraph) -> None:
-    run = cli(anora_store, "analyze", "centrality", "--measure", "betweenness", "--top", "5")
-    header, rows = _table(run.stdout)
-    assert header == ["label", "type", "score"]
+    rows = _csv(cli(anora_store, "analyze", "centrality", "--measure", "betweenness", "--top", "5", "--format", "csv").stdout)
     expected = centrality(anora_mem, measure="betweenness", top=5)
-    assert [row[0] for row in rows] == list(expected["label"])
-    assert rows[0][:2] == ["Anora", "Film"]
+    assert [row["label"] for row in rows] == list(expected["label"])
+    assert (rows[0]["label"], rows[0]["type"]) == ("Anora", "Film")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -1259,12 +1309,8 @@ def test_cli_communities_every_projection_and_format(
     for number, members in groups.items():
         assert {row["size"] for row in rows if row["community"] == number} == {str(len(members))}
     assert sorted(groups, key=int) == [str(i) for i in range(len(groups))]
-    if fmt == "table":
-        assert list(rows[0]) == ["community", "size", "label", "type"]
-        assert RES not in run.stdout
-    else:
-        assert list(rows[0]) == ["community", "size", "entity", "label", "type"]
-        assert sorted(row["entity"] for row in rows) == sorted(g.nodes)
+    assert list(rows[0]) == ["community", "size", "entity", "label", "type"]
+    assert sorted(row["entity"] for row in rows) == sorted(g.nodes)
     expected = communities(collab_mem, projection=projection)
     assert [row["label"] for row in rows] == list(expected["label"])
 
@@ -1292,8 +1338,7 @@ def test_cli_components_every_projection_and_format(
     rows = _rows(cli(collab_store, "analyze", "components", "--projection", projection, "--format", fmt), fmt)
     assert [(row["size"], row["hub"]) for row in rows] == expected
     assert [row["component"] for row in rows] == ["0", "1", "2"]
-    if fmt != "table":  # long member lists may wrap in a table
-        assert rows[-1]["members"] in ("Lone Director, Lone Film", "Lone Director")
+    assert rows[-1]["members"] in ("Lone Director, Lone Film", "Lone Director")
     top = _rows(cli(collab_store, "analyze", "components", "--projection", projection, "--top", "1",
                     "--format", fmt), fmt)  # fmt: skip
     assert [(row["size"], row["hub"]) for row in top] == expected[:1]
@@ -1303,17 +1348,15 @@ def _stats_from_cli(run: Run, fmt: str) -> dict[str, list[dict[str, str]]]:
     if fmt == "json":
         data = json.loads(run.stdout)
         return {k: [{c: str(v) for c, v in row.items()} for row in rows] for k, rows in data.items()}
-    if fmt == "csv":
-        sections: dict[str, list[str]] = {}
-        current = ""
-        for line in run.stdout.splitlines():
-            if line.startswith("# "):
-                current = line[2:]
-                sections[current] = []
-            else:
-                sections[current].append(line)
-        return {k: _csv("\n".join(lines) + "\n") for k, lines in sections.items()}
-    return {title: [dict(zip(header, row)) for row in rows] for title, header, rows in _tables(run.stdout)}
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for line in run.stdout.splitlines():
+        if line.startswith("# "):
+            current = line[2:]
+            sections[current] = []
+        else:
+            sections[current].append(line)
+    return {k: _csv("\n".join(lines) + "\n") for k, lines in sections.items()}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -1415,8 +1458,6 @@ def test_cli_analyze_an_empty_store(tmp_path: Path, command: str, fmt: str) -> N
     run = cli(store, "analyze", command, "--format", fmt)
     if fmt == "json":
         assert json.loads(run.stdout) == []
-    elif fmt == "csv":
-        assert _csv(run.stdout) == [] and run.stdout.count("\n") == 1
     else:
-        header, rows = _table(run.stdout)
-        assert header and rows == []
+        assert _csv(run.stdout) == [] and run.stdout.count("\n") == 1
+    assert cli(store, "analyze", command).stdout.strip()  # the table prints its header

@@ -1,4 +1,7 @@
-"""Entities: resolving a name, label, CURIE or IRI, and the card of facts ``show`` gives."""
+"""Entities: resolving a name, label, CURIE or IRI, and the card of facts ``show`` gives.
+
+On the Anora data, in memory and on disk (``anora_graph``); on the tiny fixture, in memory.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +15,6 @@ from kg.vocab import FILM, RES
 
 ARTICLE = "The Mikey Madison Dance Scene in Anora: What Most People Get Wrong"
 WD = "http://www.wikidata.org/entity/"
-
-
-@pytest.fixture
-def anora_mem(anora_csv: Path) -> KnowledgeGraph:
-    graph = KnowledgeGraph.memory()
-    graph.ingest(anora_csv)
-    return graph
 
 
 @pytest.fixture
@@ -78,18 +74,18 @@ def test_resolve_entity_only_in_object_position(tiny_kg: KnowledgeGraph) -> None
     assert resolve(tiny_kg, "neon") == RES + "neon"
 
 
-def test_not_found_suggests_close_names(anora_mem: KnowledgeGraph) -> None:
+def test_not_found_suggests_close_names(anora_graph: KnowledgeGraph) -> None:
     with pytest.raises(NotFoundError) as caught:
-        resolve(anora_mem, "Mikey Madisson")
+        resolve(anora_graph, "Mikey Madisson")
     message = str(caught.value)
     assert message.startswith('no entity "Mikey Madisson" in the store')
     assert "did you mean" in message and "'Mikey Madison'" in message
     assert caught.value.exit_code == 5
 
 
-def test_not_found_suggestion_for_a_misspelt_film(anora_mem: KnowledgeGraph) -> None:
+def test_not_found_suggestion_for_a_misspelt_film(anora_graph: KnowledgeGraph) -> None:
     with pytest.raises(NotFoundError, match="did you mean.*'Anora'"):
-        resolve(anora_mem, "Anorra")
+        resolve(anora_graph, "Anorra")
 
 
 @pytest.mark.parametrize(
@@ -112,8 +108,8 @@ def _facts(card: EntityCard, direction: str, predicate: str) -> list[Fact]:
     return [f for f in card.facts if f.direction == direction and f.predicate == FILM + predicate]
 
 
-def test_card_of_mikey_madison(anora_mem: KnowledgeGraph) -> None:
-    card = show(anora_mem, "mikey madison")
+def test_card_of_mikey_madison(anora_graph: KnowledgeGraph) -> None:
+    card = show(anora_graph, "mikey madison")
     assert card.iri == RES + "mikey_madison"
     assert card.label == "Mikey Madison"
     assert card.types == ["Person"]
@@ -132,8 +128,8 @@ def test_card_of_mikey_madison(anora_mem: KnowledgeGraph) -> None:
     assert ("location", "New York") in observing.qualifiers
 
 
-def test_card_of_mikey_madison_other_facts(anora_mem: KnowledgeGraph) -> None:
-    card = show(anora_mem, "Mikey Madison")
+def test_card_of_mikey_madison_other_facts(anora_graph: KnowledgeGraph) -> None:
+    card = show(anora_graph, "Mikey Madison")
     acted = _facts(card, "out", "actedIn")
     assert {f.object_label for f in acted} == {"Anora", "Scream", "Once Upon a Time in Hollywood"}
     assert all(("character", "Ani") in f.qualifiers for f in acted if f.object_label == "Anora")
@@ -145,8 +141,8 @@ def test_card_of_mikey_madison_other_facts(anora_mem: KnowledgeGraph) -> None:
     assert ("skill", "pole dancing") in coached.qualifiers
 
 
-def test_card_of_mikey_madison_as_text(anora_mem: KnowledgeGraph) -> None:
-    text = str(show(anora_mem, "Mikey Madison"))
+def test_card_of_mikey_madison_as_text(anora_graph: KnowledgeGraph) -> None:
+    text = str(show(anora_graph, "Mikey Madison"))
     lines = text.splitlines()
     assert lines[0] == f"Mikey Madison  <{RES}mikey_madison>"
     assert lines[1] == "  types: Person"
@@ -158,15 +154,15 @@ def test_card_of_mikey_madison_as_text(anora_mem: KnowledgeGraph) -> None:
     assert "  ← Mikey Madison's pole dance instructor coached" in lines
 
 
-def test_card_lists_no_labels_or_types_as_facts(anora_mem: KnowledgeGraph) -> None:
-    card = show(anora_mem, "Mikey Madison")
+def test_card_lists_no_labels_or_types_as_facts(anora_graph: KnowledgeGraph) -> None:
+    card = show(anora_graph, "Mikey Madison")
     predicates = {f.predicate for f in card.facts}
     assert "http://www.w3.org/2000/01/rdf-schema#label" not in predicates
     assert "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" not in predicates
 
 
-def test_card_of_anora_has_in_facts(anora_mem: KnowledgeGraph) -> None:
-    card = show(anora_mem, "Anora")
+def test_card_of_anora_has_in_facts(anora_graph: KnowledgeGraph) -> None:
+    card = show(anora_graph, "Anora")
     assert card.types == ["Film"]
     (directed,) = _facts(card, "in", "directed")
     assert directed.subject == RES + "sean_baker" and directed.subject_label == "Sean Baker"
@@ -183,15 +179,15 @@ def test_card_of_anora_has_in_facts(anora_mem: KnowledgeGraph) -> None:
     assert {f.object_label for f in _facts(card, "out", "distributedBy")} == {"Neon"}
 
 
-def test_card_does_not_show_statement_nodes_as_facts(anora_mem: KnowledgeGraph) -> None:
-    card = show(anora_mem, "Anora")
+def test_card_does_not_show_statement_nodes_as_facts(anora_graph: KnowledgeGraph) -> None:
+    card = show(anora_graph, "Anora")
     for fact in card.facts:
         assert not fact.subject.startswith(RES + "statement/"), fact
         assert not fact.predicate.startswith("http://www.w3.org/1999/02/22-rdf-syntax-ns#"), fact
 
 
-def test_card_of_ani_has_qualifier_facts(anora_mem: KnowledgeGraph) -> None:
-    card = show(anora_mem, "Ani")
+def test_card_of_ani_has_qualifier_facts(anora_graph: KnowledgeGraph) -> None:
+    card = show(anora_graph, "Ani")
     assert card.types == ["Character"]
     played = _facts(card, "qualifier", "actedIn")
     assert len(played) == 2  # two sourced statements of the same fact
@@ -206,8 +202,8 @@ def test_card_of_ani_has_qualifier_facts(anora_mem: KnowledgeGraph) -> None:
     assert {f.object_label for f in _facts(card, "out", "wore")} == {"Pleasers"}
 
 
-def test_card_of_a_for_work_qualifier(anora_mem: KnowledgeGraph) -> None:
-    card = show(anora_mem, "Anora")
+def test_card_of_a_for_work_qualifier(anora_graph: KnowledgeGraph) -> None:
+    card = show(anora_graph, "Anora")
     (award,) = _facts(card, "qualifier", "wonAward")
     assert award.subject_label == "Mikey Madison"
     assert award.object_label == "Academy Award for Best Actress"

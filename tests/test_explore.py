@@ -133,6 +133,20 @@ def test_a_focused_view_equals_the_one_cut_from_the_whole_projection(
         assert data["statements"] and all(s.sources[0].startswith("Article ") for s in data["statements"])
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(facts)
+def test_the_explorer_and_the_whole_projection_share_the_entity_rules(rows: list[tuple[str, str, str]]) -> None:
+    """Expanded everywhere, the explorer holds the whole projection: the same entities with the same
+    attributes (label, classes, types, type) and the same relations (sources and statement nodes are
+    in the store too, and are neither)."""
+    graph = _graph(rows)
+    whole = entity_graph(graph, statements=False)
+    explorer = Explorer(graph)
+    explorer.expand(whole.nodes)
+    assert dict(explorer.g.nodes(data=True)) == dict(whole.nodes(data=True))
+    assert sorted(explorer.g.edges(keys=True, data=True)) == sorted(whole.edges(keys=True, data=True))
+
+
 def test_explorer_fetches_only_the_neighbourhood() -> None:
     rows = [(f"Person {i}", "acted-in", f"Film {i // 2}") for i in range(40)]
     graph = _graph(rows)
@@ -151,7 +165,7 @@ def test_path_past_the_exploration_limit_searches_the_whole_projection(
     rows: list[tuple[str, str, str]], a: str, b: str, k: int
 ) -> None:
     """With a limit of one explored entity, ``path`` builds the whole projection: same answers."""
-    import kg.analysis
+    import kg.analysis.paths
 
     graph = _graph(rows)
     whole = nx.Graph(entity_graph(graph, statements=False).to_undirected(as_view=True))
@@ -159,11 +173,11 @@ def test_path_past_the_exploration_limit_searches_the_whole_projection(
     if start not in whole or end not in whole or start == end or not nx.has_path(whole, start, end):
         return
     expected = [len(p) - 1 for p in islice(nx.shortest_simple_paths(whole, start, end), k)]
-    limit = kg.analysis._EXPLORE_LIMIT
-    kg.analysis._EXPLORE_LIMIT = 1
+    limit = kg.analysis.paths._EXPLORE_LIMIT
+    kg.analysis.paths._EXPLORE_LIMIT = 1
     try:
         result = path(graph, a, b, max_paths=k)
     finally:
-        kg.analysis._EXPLORE_LIMIT = limit
+        kg.analysis.paths._EXPLORE_LIMIT = limit
     assert [len(hops) for hops in result.paths] == expected
     assert all(hop.sources[0].startswith("Article ") for hops in result.paths for hop in hops)

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 from kg.errors import KGError, NotFoundError
 from kg.ontology import FILM, RES, XSD, Ontology, load_ontology, mint_entity, normalize_name, ontology_dir
@@ -362,6 +362,38 @@ def test_load_ontology_rejects_a_broken_file(tmp_path: Path) -> None:
         load_ontology(broken)
     with pytest.raises(KGError):
         load_ontology(tmp_path / "missing.ttl")
+
+
+# ------------------------------------------------------------------ roles of the network projections
+
+ROLES = {"person": (FILM + "Person",), "film": (FILM + "Film",), "part-of-film": (FILM + "sceneOf",)}
+
+
+def test_projection_roles_are_annotations_of_the_ontology(ttl: Graph, onto: Ontology) -> None:
+    role = F.projectionRole
+    assert (role, RDF.type, OWL.AnnotationProperty) in ttl
+    assert ttl.value(role, RDFS.label) is not None and ttl.value(role, RDFS.comment) is not None
+    assert onto.roles == ROLES
+    for name, iris in ROLES.items():
+        assert onto.role(name) == iris
+        assert all((URIRef(iri), role, Literal(name)) in ttl for iri in iris)
+
+
+def test_an_unknown_role_is_an_error_that_says_how_to_add_it(onto: Ontology) -> None:
+    with pytest.raises(KGError, match='projection role "crew": mark a class or relation with film:projectionRole "crew"'):
+        onto.role("crew")
+
+
+def test_roles_do_not_depend_on_labels(tmp_path: Path) -> None:
+    text = (ontology_dir() / "film.ttl").read_text(encoding="utf-8")
+    relabelled = text.replace('rdfs:label "Person"@en', 'rdfs:label "Human"@en').replace(
+        'rdfs:label "scene of"@en', 'rdfs:label "part of"@en'
+    )
+    assert relabelled != text
+    (tmp_path / "film.ttl").write_text(relabelled, encoding="utf-8")
+    other = load_ontology(tmp_path / "film.ttl")
+    assert other.classes[FILM + "Person"].label == "Human"
+    assert other.roles == ROLES
 
 
 # ------------------------------------------------------------------ minting entity IRIs

@@ -1,4 +1,7 @@
-"""SPARQL through the API: results, their formats, bindings, named queries and the network guard."""
+"""SPARQL through the API: results, their formats, bindings, named queries and the network guard.
+
+The named queries run on the Anora data in memory and on disk (``anora_graph``); the rest on the tiny fixture.
+"""
 
 from __future__ import annotations
 
@@ -281,13 +284,6 @@ def test_bind_invalid_iri(tiny_kg: KnowledgeGraph) -> None:
 # -------------------------------------------------------------------------- named queries
 
 
-@pytest.fixture
-def anora_mem(anora_csv: Path) -> KnowledgeGraph:
-    graph = KnowledgeGraph.memory()
-    graph.ingest(anora_csv)
-    return graph
-
-
 def test_named_queries_are_the_shipped_files() -> None:
     queries = named_queries()
     shipped = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "ontology" / "queries").glob("*.rq"))
@@ -301,8 +297,8 @@ def test_named_queries_are_the_shipped_files() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(named_queries()))
-def test_every_named_query_runs_on_the_anora_data(anora_mem: KnowledgeGraph, name: str) -> None:
-    result = anora_mem.query(name=name)
+def test_every_named_query_runs_on_the_anora_data(anora_graph: KnowledgeGraph, name: str) -> None:
+    result = anora_graph.query(name=name)
     assert result.kind == "select"
     assert len(result) > 0
 
@@ -311,8 +307,8 @@ def _records(graph: KnowledgeGraph, name: str, **bind: str) -> list[dict[str, ob
     return list(graph.query(name=name, bind=bind).records())
 
 
-def test_named_training(anora_mem: KnowledgeGraph) -> None:
-    records = _records(anora_mem, "training")
+def test_named_training(anora_graph: KnowledgeGraph) -> None:
+    records = _records(anora_graph, "training")
     five_months = [r for r in records if r["duration"] == "P5M"]
     assert len(five_months) == 1
     (row,) = five_months
@@ -324,28 +320,28 @@ def test_named_training(anora_mem: KnowledgeGraph) -> None:
     assert any(r["skill"] == "observation" and r["location"] == "New York" for r in records)
 
 
-def test_named_training_bound_to_a_person(anora_mem: KnowledgeGraph) -> None:
-    assert len(_records(anora_mem, "training", person="Mikey Madison")) == len(_records(anora_mem, "training"))
-    assert _records(anora_mem, "training", person="Sean Baker") == []
+def test_named_training_bound_to_a_person(anora_graph: KnowledgeGraph) -> None:
+    assert len(_records(anora_graph, "training", person="Mikey Madison")) == len(_records(anora_graph, "training"))
+    assert _records(anora_graph, "training", person="Sean Baker") == []
 
 
-def test_named_cast(anora_mem: KnowledgeGraph) -> None:
-    records = _records(anora_mem, "cast", film="Anora")
+def test_named_cast(anora_graph: KnowledgeGraph) -> None:
+    records = _records(anora_graph, "cast", film="Anora")
     assert {(r["actor"], r["character"]) for r in records} == {
         ("Mikey Madison", "Ani"), ("Mark Eydelshteyn", "Ivan"), ("Yura Borisov", "Igor")
     }
     assert {r["title"] for r in records} == {"Anora"}
-    every = _records(anora_mem, "cast")
+    every = _records(anora_graph, "cast")
     assert {"Scream", "Once Upon a Time in Hollywood"} <= {r["title"] for r in every}
 
 
-def test_named_scene_songs(anora_mem: KnowledgeGraph) -> None:
-    records = _records(anora_mem, "scene-songs")
+def test_named_scene_songs(anora_graph: KnowledgeGraph) -> None:
+    records = _records(anora_graph, "scene-songs")
     assert {"title": "Anora", "scene": "Drip dance scene", "song": "Drip", "performer": "Brooke Candy"} in records
 
 
-def test_named_advisors(anora_mem: KnowledgeGraph) -> None:
-    records = _records(anora_mem, "advisors", film="Anora")
+def test_named_advisors(anora_graph: KnowledgeGraph) -> None:
+    records = _records(anora_graph, "advisors", film="Anora")
     assert len(records) == 1
     (row,) = records
     assert row["name"] == "Andrea Werhun" and row["advised"] == "Anora"
@@ -353,26 +349,26 @@ def test_named_advisors(anora_mem: KnowledgeGraph) -> None:
     assert "Modern Whore" in str(row["quote"])
 
 
-def test_named_awards(anora_mem: KnowledgeGraph) -> None:
-    records = _records(anora_mem, "awards", person="Mikey Madison")
+def test_named_awards(anora_graph: KnowledgeGraph) -> None:
+    records = _records(anora_graph, "awards", person="Mikey Madison")
     assert len(records) == 1
     (row,) = records
     assert row["award"] == "Academy Award for Best Actress"
     assert row["outcome"] == "won"
     assert str(row["date"]).startswith("2025")
     assert row["forWork"] == "Anora"
-    assert _records(anora_mem, "awards", person="Sean Baker") == []
+    assert _records(anora_graph, "awards", person="Sean Baker") == []
 
 
-def test_named_choreography(anora_mem: KnowledgeGraph) -> None:
-    records = _records(anora_mem, "choreography")
+def test_named_choreography(anora_graph: KnowledgeGraph) -> None:
+    records = _records(anora_graph, "choreography")
     pairs = {(r["name"], r["choreographed"]) for r in records}
     assert ("Mikey Madison", "Drip dance scene") in pairs
     assert ("Mikey Madison's pole dance instructor", "Drip dance scene") in pairs
 
 
-def test_named_evidence(anora_mem: KnowledgeGraph) -> None:
-    records = _records(anora_mem, "evidence", entity="Andrea Werhun")
+def test_named_evidence(anora_graph: KnowledgeGraph) -> None:
+    records = _records(anora_graph, "evidence", entity="Andrea Werhun")
     assert {(r["subject"], r["relation"], r["object"]) for r in records} == {
         ("Andrea Werhun", "advised", "Anora"), ("Andrea Werhun", "authored", "Modern Whore")
     }
@@ -381,8 +377,8 @@ def test_named_evidence(anora_mem: KnowledgeGraph) -> None:
         assert "Andrea Werhun, who wrote Modern Whore" in str(row["quote"])
 
 
-def test_named_evidence_includes_facts_an_entity_qualifies(anora_mem: KnowledgeGraph) -> None:
-    records = _records(anora_mem, "evidence", entity="New York")
+def test_named_evidence_includes_facts_an_entity_qualifies(anora_graph: KnowledgeGraph) -> None:
+    records = _records(anora_graph, "evidence", entity="New York")
     assert [(r["subject"], r["relation"], r["object"]) for r in records] == [("Mikey Madison", "trained for", "Anora")]
     assert "clubs in New York" in str(records[0]["quote"])
 

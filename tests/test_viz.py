@@ -23,6 +23,8 @@ from typer.testing import CliRunner
 from kg import KGError, KnowledgeGraph, NotFoundError, QueryError
 from kg.analysis import entity_graph
 from kg.cli import app
+from kg.ontology import load_ontology, ontology_dir
+from kg.store import memory_store
 from kg.viz import LAYOUT_THRESHOLD, VizResult, render, subgraph, viz
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,9 +268,30 @@ def test_class_styles_are_a_fixed_mapping_over_the_ontology(tiny_kg: KnowledgeGr
     assert styles(tiny_kg, types=["Film"]) == {"Film": tiny["Film"]}
     from kg.viz import _ontology_styles
 
-    every = _ontology_styles(tiny_kg.ontology)
-    assert set(every) == {c.label for c in tiny_kg.ontology.classes.values()}
+    every = _ontology_styles(tiny_kg.ontology)  # keyed by class IRI
+    assert set(every) == set(tiny_kg.ontology.classes)
     assert len({s.color for s in every.values()}) == len(every)  # distinct colours
+
+
+def test_classes_are_styled_and_filtered_by_iri_not_by_label(tiny_csv: Path, tmp_path: Path) -> None:
+    text = (ontology_dir() / "film.ttl").read_text(encoding="utf-8")
+    relabelled = tmp_path / "film.ttl"
+    relabelled.write_text(text.replace('film:Person a owl:Class ; rdfs:label "Person"@en',
+                                       'film:Person a owl:Class ; rdfs:label "Human"@en'), encoding="utf-8")
+    default, human = KnowledgeGraph(memory_store()), KnowledgeGraph(memory_store(), ontology=load_ontology(relabelled))
+    for graph in (default, human):
+        graph.ingest(tiny_csv)
+
+    def styles(graph: KnowledgeGraph) -> dict[str, tuple[str, str, int]]:
+        data = data_of(render(graph, subgraph(graph)))
+        counts = {i: sum(1 for n in data["nodes"] if n["class"] == i) for i in range(len(data["classes"]))}
+        return {c["name"]: (c["color"], c["shape"], counts[i]) for i, c in enumerate(data["classes"])}
+
+    expected, got = styles(default), styles(human)
+    assert got.pop("Human") == expected.pop("Person")  # the same colour, shape and entities
+    assert got == expected
+    assert labels(subgraph(human, types=["Person"])) == labels(subgraph(default, types=["Person"]))
+    assert len(labels(subgraph(human, types=["Person"]))) > 1
 
 
 def test_hostile_text_is_escaped_everywhere(hostile_kg: KnowledgeGraph, tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 The layers, lowest first (an arrow reads "is imported by")::
 
-    errors → vocab → ontology → sparql, formats → store → statements → registry, entity
+    errors, lazy → vocab → ontology → sparql, formats, output → store → statements → registry, entity
         → ingest, query → analysis → export, viz → graph → kg (the package) → cli → __main__
 
 A module may import modules of lower layers, and modules of its own package (``kg.store.*``
@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors",),
+    ("errors", "lazy"),
     ("vocab",),
     ("ontology",),
-    ("sparql", "formats"),
+    ("sparql", "formats", "output"),
     ("store",),
     ("statements",),
     ("registry", "entity"),

@@ -1,22 +1,49 @@
-"""Regenerate the command reference in README.md from real runs on the shipped data.
+"""Regenerate the command reference in README.md from real runs on the shipped data, and check
+that each "Python:" line beside a command gives what the command printed.
 
     python tools/readme.py          # rewrite README.md between the markers
-    python tools/readme.py --check  # exit 1 if README.md is out of date (the test suite runs this)
+    python tools/readme.py --check  # exit 1 if README.md is out of date or a Python line drifted
 
-Every command runs through the real CLI on a fresh store built from ``data/anora``,
-copied to a fixed folder so that paths in the output are the same on every machine.
-Timestamps are replaced by a fixed one of the same width.
+Every command runs through the real CLI on a fresh store built from ``data/anora``, copied
+to a fixed folder so that paths in the output are the same on every machine. Timestamps are
+replaced by a fixed one of the same width.
+
+Every "Python:" line runs too, on a twin store that gets the same calls in the same order
+(``kg`` is a :class:`~kg.KnowledgeGraph` opened on it, ``analysis`` the :mod:`kg.analysis`
+module), and what it gives is compared with what the command beside it gave:
+
+- a line that prints (``print(kg.show(...))``) prints exactly the command's stdout, and a
+  string (``.serialize("turtle")``) is exactly the command's stdout;
+- a query result, a DataFrame, a dict of DataFrames and a list of records hold the values
+  the same command prints with ``--format csv``, ``--format json`` or ``--json``;
+- an ingest report's summary is the command's stdout; a file written (a ``Path``, a view) is
+  announced as the command announces it and holds what the command's file holds (RDF
+  compared as canonical datasets); a dropped source has the counts the command says;
+- a line marked ``# raises SomeError`` raises that error, with the command's message and exit code.
+
+A result of any other kind is reported as a problem: add a comparison for it here.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import csv
+import io
+import json
+import math
+import os
 import re
 import shlex
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, is_dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
+from typer.main import get_command
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -25,61 +52,317 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 START, END = "<!-- commands:start -->", "<!-- commands:end -->"
 WORKDIR = Path(tempfile.gettempdir()) / "filmkg-readme"
+FIXED_TIME = "2026-01-01T00:00:00Z"
 
-# (heading, command line after `filmkg`, equivalent Python, note)
-EXAMPLES: list[tuple[str, str, str, str]] = [
-    ("ingest", "ingest data/anora", 'kg.ingest("data/anora")',
-     "Files or folders; each file becomes its own named graph. Ingesting the same file again changes nothing; a changed file replaces its graph in one transaction."),
-    ("ingest (again: unchanged)", "ingest data/anora", 'kg.ingest("data/anora")', ""),
-    ("sources", "sources", "kg.sources()", ""),
-    ("query (named)", 'query --name training --bind "person=Mikey Madison" --format table',
-     'kg.query(name="training", bind={"person": "Mikey Madison"}).to_dataframe()',
-     "`--bind` takes an entity's name, a CURIE, an `<IRI>`, a number or a \"quoted literal\"."),
-    ("query (named: cast)", "query --name cast --format csv", 'kg.query(name="cast").to_dataframe()', ""),
-    ("query (named: the song in each scene)", "query --name scene-songs --format table", 'kg.query(name="scene-songs")', ""),
-    ("query (named: advisors)", "query --name advisors --format table", 'kg.query(name="advisors")', ""),
-    ("query (named: awards)", "query --name awards --format table", 'kg.query(name="awards")', ""),
-    ("query (named: evidence behind an entity)", 'query --name evidence --bind "entity=Andrea Werhun" --format csv',
-     'kg.query(name="evidence", bind={"entity": "Andrea Werhun"})', ""),
-    ("query --list", "query --list", "kg.query.named_queries()", ""),
-    ("query (SPARQL)",
-     "query \"SELECT ?name (COUNT(*) AS ?facts) WHERE { ?st rdf:subject ?p ; prov:wasDerivedFrom ?src . ?p rdfs:label ?name } GROUP BY ?name ORDER BY DESC(?facts) LIMIT 3\" --format table",
-     'kg.query("SELECT ...").to_dataframe()', "The prefixes film:, res:, rdf:, rdfs:, owl:, xsd:, prov:, schema:, skos:, dcterms:, wd:, wdt:, p:, ps:, pq: are declared for you."),
-    ("query (CONSTRUCT)", "query \"CONSTRUCT { ?p film:actedIn res:anora } WHERE { ?p film:actedIn res:anora }\" --format turtle",
-     'kg.query("CONSTRUCT ...").serialize("turtle")', ""),
-    ("query (a syntax error)", 'query "SELECT * WHERE { ?s ?p }"', "", "Exit code 6, the position, no traceback."),
-    ("query (SERVICE refused)", 'query "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"', "",
-     "Exit code 6 unless `--allow-network`."),
-    ("show", 'show "Andrea Werhun"', 'print(kg.show("Andrea Werhun"))', ""),
-    ("show (a character: facts it qualifies)", "show Igor", 'print(kg.show("Igor"))', ""),
-    ("path", 'path "Brooke Candy" "Andrea Werhun" --max-paths 1', 'print(kg.path("Brooke Candy", "Andrea Werhun", max_paths=1))', ""),
-    ("neighbors", "neighbors Ani --depth 1", 'kg.neighbors("Ani", depth=1)', ""),
-    ("analyze centrality", "analyze centrality --measure betweenness --top 5", 'kg.centrality(measure="betweenness", top=5)', ""),
-    ("analyze communities", "analyze communities --projection collaboration", 'kg.communities(projection="collaboration")', ""),
-    ("analyze components", "analyze components", 'analysis.components(kg)', ""),
-    ("analyze stats", "analyze stats", "analysis.stats(kg)", ""),
-    ("viz", "viz --focus Anora --depth 2 -o anora.html", 'kg.viz("anora.html", focus="Anora", depth=2)',
-     "One self-contained HTML file: opens offline, every edge's qualifiers, source and quote a hover away. See the screenshot above."),
-    ("export", "export --format trig -o anora.trig", 'kg.export("anora.trig")', ""),
-    ("drop", "drop anora.csv", 'kg.drop("anora.csv")', ""),
-    ("ingest (bad input)", "ingest tests/data/bad.csv", 'kg.ingest("tests/data/bad.csv")  # raises IngestError',
-     "The whole file is rejected, every problem listed with file:line:column, exit code 3, and the store is left as it was."),
+
+class Example(NamedTuple):
+    """One command of the reference: its heading, the command line after ``filmkg``, the equivalent
+    Python (empty when there is none) and a note shown above it."""
+
+    heading: str
+    args: str
+    python: str = ""
+    note: str = ""
+
+
+COUNT_FACTS = (
+    "SELECT ?name (COUNT(*) AS ?facts) WHERE { ?st rdf:subject ?p ; prov:wasDerivedFrom ?src . ?p rdfs:label ?name } "
+    "GROUP BY ?name ORDER BY DESC(?facts) LIMIT 3"
+)
+CAST_OF_ANORA = "CONSTRUCT { ?p film:actedIn res:anora } WHERE { ?p film:actedIn res:anora }"
+
+EXAMPLES: list[Example] = [
+    Example("ingest", "ingest data/anora", 'kg.ingest("data/anora")',
+            "Files or folders; each file becomes its own named graph. Ingesting the same file again changes nothing; a changed file replaces its graph in one transaction."),
+    Example("ingest (again: unchanged)", "ingest data/anora", 'kg.ingest("data/anora")'),
+    Example("sources", "sources", "kg.sources()"),
+    Example("query (named)", 'query --name training --bind "person=Mikey Madison" --format table',
+            'kg.query(name="training", bind={"person": "Mikey Madison"}).to_dataframe()',
+            "`--bind` takes an entity's name, a CURIE, an `<IRI>`, a number or a \"quoted literal\"."),
+    Example("query (named: cast)", "query --name cast --format csv", 'kg.query(name="cast").to_dataframe()'),
+    Example("query (named: the song in each scene)", "query --name scene-songs --format table", 'kg.query(name="scene-songs")'),
+    Example("query (named: advisors)", "query --name advisors --format table", 'kg.query(name="advisors")'),
+    Example("query (named: awards)", "query --name awards --format table", 'kg.query(name="awards")'),
+    Example("query (named: evidence behind an entity)", 'query --name evidence --bind "entity=Andrea Werhun" --format csv',
+            'kg.query(name="evidence", bind={"entity": "Andrea Werhun"})'),
+    Example("query --list", "query --list", "from kg.query import named_queries; named_queries()"),
+    Example("query (SPARQL)", f'query "{COUNT_FACTS}" --format table', f'kg.query("{COUNT_FACTS}").to_dataframe()',
+            "The prefixes film:, res:, rdf:, rdfs:, owl:, xsd:, prov:, schema:, skos:, dcterms:, wd:, wdt:, p:, ps:, pq: are declared for you."),
+    Example("query (CONSTRUCT)", f'query "{CAST_OF_ANORA}" --format turtle', f'kg.query("{CAST_OF_ANORA}").serialize("turtle")'),
+    Example("query (a syntax error)", 'query "SELECT * WHERE { ?s ?p }"', "", "Exit code 6, the position, no traceback."),
+    Example("query (SERVICE refused)", 'query "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"', "",
+            "Exit code 6 unless `--allow-network`."),
+    Example("show", 'show "Andrea Werhun"', 'print(kg.show("Andrea Werhun"))'),
+    Example("show (a character: facts it qualifies)", "show Igor", 'print(kg.show("Igor"))'),
+    Example("path", 'path "Brooke Candy" "Andrea Werhun" --max-paths 1', 'print(kg.path("Brooke Candy", "Andrea Werhun", max_paths=1))'),
+    Example("neighbors", "neighbors Ani --depth 1", 'kg.neighbors("Ani", depth=1)'),
+    Example("analyze centrality", "analyze centrality --measure betweenness --top 5", 'kg.centrality(measure="betweenness", top=5)'),
+    Example("analyze communities", "analyze communities --projection collaboration", 'kg.communities(projection="collaboration")'),
+    Example("analyze components", "analyze components", "analysis.components(kg)"),
+    Example("analyze stats", "analyze stats", "analysis.stats(kg)"),
+    Example("viz", "viz --focus Anora --depth 2 -o anora.html", 'kg.viz("anora.html", focus="Anora", depth=2)',
+            "One self-contained HTML file: opens offline, every edge's qualifiers, source and quote a hover away. See the screenshot above."),
+    Example("export", "export --format trig -o anora.trig", 'kg.export("anora.trig")'),
+    Example("drop", "drop anora.csv", 'kg.drop("anora.csv")'),
+    Example("ingest (bad input)", "ingest tests/data/bad.csv", 'kg.ingest("tests/data/bad.csv")  # raises IngestError',
+            "The whole file is rejected, every problem listed with file:line:column, exit code 3, and the store is left as it was."),
 ]
+
+PYTHON_SCOPE = (
+    'Beside each command, the same call in Python, on `kg = KnowledgeGraph.open(".filmkg")` with '
+    "`from kg import analysis`; `python tools/readme.py --check` runs each one and compares what it gives "
+    "with the command's output."
+)
 
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
-def _run(args: str) -> tuple[int, str]:
-    runner = CliRunner()
-    result = runner.invoke(app, ["--store", str(WORKDIR / "store"), *shlex.split(args)], catch_exceptions=False)
-    text = "\n".join(part.rstrip() for part in (result.stdout, result.stderr or "") if part.strip())
-    return result.exit_code, _TIME.sub("2026-01-01T00:00:00Z", text).rstrip()
+def _fixed(text: str) -> str:
+    return _TIME.sub(FIXED_TIME, text)
 
 
-def render() -> str:
-    """The command reference, from real runs."""
-    import os
+# ------------------------------------------------------------------------------ running commands
 
+
+@dataclass(frozen=True)
+class Output:
+    """What a command did: its exit code, stdout and stderr (timestamps fixed)."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def shown(self) -> str:
+        """stdout then stderr, as the README shows them."""
+        return "\n".join(part.rstrip() for part in (self.stdout, self.stderr) if part.strip()).rstrip()
+
+
+def _invoke(args: Sequence[str]) -> Output:
+    result = CliRunner().invoke(app, ["--store", str(WORKDIR / "store"), *args], catch_exceptions=False)
+    return Output(result.exit_code, _fixed(result.stdout), _fixed(result.stderr or ""))
+
+
+def _command(args: Sequence[str]) -> Any:
+    """The Typer (click) command that ``args`` runs: sub-apps followed by name."""
+    command: Any = get_command(app)
+    for word in args:
+        found = getattr(command, "commands", {}).get(word)
+        if found is None:
+            break
+        command = found
+    return command
+
+
+def _machine_args(args: Sequence[str], kind: str) -> list[str]:
+    """``args`` with the command's machine-readable output: ``--format csv``, or ``--json`` / ``--format json``.
+
+    Raises:
+        LookupError: the command has no such output.
+    """
+    options = {opt: param.name for param in _command(args).params for opt in param.opts}
+    kept: list[str] = []
+    skip = False
+    for word in args:
+        if skip:
+            skip = False
+        elif word == "--format":
+            skip = True
+        elif word != "--json":
+            kept.append(word)
+    if kind == "json" and "--json" in options:
+        return [*kept, "--json"]
+    if "--format" in options:
+        return [*kept, "--format", kind]
+    raise LookupError(f"`filmkg {' '.join(args)}` has no --format {kind}")
+
+
+def _written(args: Sequence[str]) -> Path | None:
+    """The file a command writes (its ``-o``/``--output``)."""
+    for flag, value in zip(args, args[1:]):
+        if flag in ("-o", "--output"):
+            return Path(value)
+    return None
+
+
+# ------------------------------------------------------------------------------ running Python lines
+
+
+@dataclass
+class Ran:
+    """What a Python line did: its value, what it printed, the exception it raised."""
+
+    value: Any = None
+    printed: str = ""
+    error: BaseException | None = None
+
+
+def _evaluate(line: str, scope: dict[str, Any]) -> Ran:
+    """Run ``line`` (statements then an expression, as in a notebook cell) and keep what it gives."""
+    tree = ast.parse(line, mode="exec")
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    assert last is None or isinstance(last, ast.Expr)
+    printed = io.StringIO()
+    ran = Ran()
+    try:
+        with contextlib.redirect_stdout(printed):
+            exec(compile(tree, "<README>", "exec"), scope)
+            if last is not None:
+                ran.value = eval(compile(ast.Expression(last.value), "<README>", "eval"), scope)
+    except Exception as exc:  # the comparison says what was raised, and whether the line says it raises
+        ran.error = exc
+    ran.printed = _fixed(printed.getvalue())
+    return ran
+
+
+# ------------------------------------------------------------------------------ comparing
+
+
+def _cell(value: Any) -> str:
+    """A value as the command prints it in CSV or JSON: plain text, no value empty, lists joined."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes, list, tuple)):
+        value = value.item()  # a numpy scalar
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_cell(v) for v in value)
+    return _fixed(str(value))
+
+
+def _frame(frame: Any) -> list[list[str]]:
+    """A DataFrame as rows of text cells, its header first."""
+    return [[str(c) for c in frame.columns], *[[_cell(v) for v in row] for row in frame.itertuples(index=False)]]
+
+
+def _csv(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _records(records: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    return [{k: _cell(v) for k, v in r.items()} for r in records]
+
+
+def _same(what: str, python: Any, command: Any) -> list[str]:
+    return [] if python == command else [f"{what} differ:\n    Python:  {python!r}\n    command: {command!r}"]
+
+
+def _same_file(path: Path, made_by_command: bytes | None) -> list[str]:
+    """The file the Python line wrote holds what the command's did (RDF as canonical datasets)."""
+    if made_by_command is None or not path.exists():
+        return [f"{path}: the command or the Python line did not write it"]
+    ours, theirs = path.read_bytes(), made_by_command
+    try:
+        import pyoxigraph as ox
+
+        rdf = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+    except (ImportError, ValueError):
+        rdf = None
+    if rdf is None:
+        return _same(f"{path} contents", _fixed(ours.decode("utf-8")), _fixed(theirs.decode("utf-8")))
+
+    def canonical(data: bytes) -> set[Any]:
+        dataset = ox.Dataset(ox.parse(_fixed(data.decode("utf-8")).encode("utf-8"), format=rdf))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        return set(dataset)
+
+    return [] if canonical(ours) == canonical(theirs) else [f"{path}: the quads differ from the command's file"]
+
+
+def _named_query_lines(text: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """``query --list`` read back: name -> (description, parameters)."""
+    out = {}
+    for line in text.splitlines():
+        found = re.fullmatch(r"(\S+): (.*?)(?:  \(--bind (.*)\))?", line)
+        if found is None:
+            return {"?": (line, ())}
+        out[found.group(1)] = (found.group(2), tuple(found.group(3).split(", ")) if found.group(3) else ())
+    return out
+
+
+Machine = Callable[[str], Output]
+
+
+def _compare_value(value: Any, args: list[str], output: Output, machine: Machine, file: bytes | None) -> tuple[str, list[str]]:
+    """Compare a Python value with the command's output; (what was compared, problems)."""
+    import pandas
+
+    from kg.ingest import IngestReport
+    from kg.query import QueryResult
+    from kg.registry import SourceInfo
+    from kg.viz import VizResult
+
+    if isinstance(value, str):
+        return "stdout", _same("stdout", value, output.stdout)
+    if isinstance(value, IngestReport):
+        return "the summary", _same("the summary", value.summary() + "\n", output.stdout)
+    if isinstance(value, QueryResult) and value.kind == "graph":
+        chosen = args[args.index("--format") + 1] if "--format" in args else "turtle"
+        return f"--format {chosen}", _same(f"--format {chosen}", value.serialize(chosen), output.stdout)
+    if isinstance(value, QueryResult):
+        return "--format csv", _same("the CSV", _csv(value.serialize("csv")), _csv(machine("csv").stdout))
+    if isinstance(value, pandas.DataFrame):
+        return "--format csv", _same("the rows", _frame(value), _csv(machine("csv").stdout))
+    if isinstance(value, Mapping) and value and all(isinstance(v, pandas.DataFrame) for v in value.values()):
+        command = json.loads(machine("json").stdout)
+        return "--format json", _same("the tables", {k: _frame(v) for k, v in value.items()}, {
+            k: [list(rows[0]) if rows else [], *[[_cell(x) for x in r.values()] for r in rows]] for k, rows in command.items()
+        })  # fmt: skip
+    if isinstance(value, Mapping) and value and all(is_dataclass(v) for v in value.values()):
+        listed = {k: (v.description, tuple(v.parameters)) for k, v in value.items()}
+        return "the listing", _same("the listing", listed, _named_query_lines(output.stdout))
+    if isinstance(value, list) and all(is_dataclass(v) for v in value):
+        records = _records(json.loads(machine("json").stdout))
+        keys = [list(r) for r in records]
+        ours = [{k: _cell(getattr(v, k, f"<no attribute {k}>")) for k in ks} for v, ks in zip(value, keys)]
+        return "the JSON records", _same("the number of records", len(value), len(records)) + _same("the records", ours, records)
+    if isinstance(value, VizResult):
+        return "the message and the page", _same("the message", str(value) + "\n", output.stderr) + _same_file(value.path, file)
+    if isinstance(value, Path):
+        return "the message and the file", _same("the message", f"wrote {value}\n", output.stderr) + _same_file(value, file)
+    if isinstance(value, SourceInfo):
+        said = f"dropped {value.name}: {value.triples:,} triples, {value.statements:,} statements\n"
+        return "the message", _same("the message", said, output.stdout)
+    return "", [f"no comparison for a {type(value).__name__}: add one to tools/readme.py"]
+
+
+def compare(example: Example, output: Output, ran: Ran, machine: Machine, file: bytes | None) -> tuple[str, list[str]]:
+    """Compare what a Python line did with what its command did; (what was compared, problems)."""
+    raises = re.search(r"#\s*raises\s+(\w+)", example.python)
+    if ran.error is not None:
+        error = ran.error
+        if raises is None or raises.group(1) != type(error).__name__:
+            return "", [f"the Python line raised {type(error).__name__}: {error}"]
+        code = getattr(error, "exit_code", None)
+        return "the error and exit code", _same("the exit code", code, output.code) + _same(
+            "the error message", f"error: {_fixed(str(error))}\n", output.stderr
+        )
+    if raises is not None:
+        return "", [f"the Python line says it raises {raises.group(1)}, but it gave {type(ran.value).__name__}"]
+    if output.code != 0:
+        return "", [f"the command failed (exit {output.code}) but the Python line did not raise"]
+    if ran.printed:
+        return "stdout", _same("what is printed", ran.printed, output.stdout)
+    return _compare_value(ran.value, shlex.split(example.args), output, machine, file)
+
+
+# ------------------------------------------------------------------------------ the reference
+
+
+@dataclass
+class Outcome:
+    """One example run: the command's output, and what its Python line was compared with and found."""
+
+    example: Example
+    output: Output
+    compared: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def _workdir() -> Iterator[Path]:
+    """The fixed folder with the shipped data (and the bad input), as the current directory."""
     if WORKDIR.exists():
         shutil.rmtree(WORKDIR)
     (WORKDIR / "data").mkdir(parents=True)
@@ -89,34 +372,80 @@ def render() -> str:
     here = os.getcwd()
     os.chdir(WORKDIR)
     try:
-        parts = []
-        for heading, args, python, note in EXAMPLES:
-            code, output = _run(args)
-            parts.append(f"### `filmkg {heading.split(' (')[0]}`{' — ' + heading.split(' (', 1)[1].rstrip(')') if ' (' in heading else ''}\n")
-            if note:
-                parts.append(note + "\n")
-            parts.append(f"```console\n$ filmkg {args}\n{output}\n```")
-            if code:
-                parts.append(f"exit code {code}")
-            if python:
-                parts.append(f"Python: `{python}`")
-            parts.append("")
-        return "\n".join(parts)
+        yield WORKDIR
     finally:
         os.chdir(here)
         shutil.rmtree(WORKDIR, ignore_errors=True)
 
 
-def updated(readme: str) -> str:
-    """README text with the generated section replaced."""
+def run_examples(examples: Sequence[Example] = EXAMPLES) -> list[Outcome]:
+    """Run every command on the store, and every Python line on the twin store, in order; compare them."""
+    from kg import KnowledgeGraph, analysis
+
+    outcomes = []
+    with _workdir() as folder, KnowledgeGraph.open(folder / "twin") as twin:
+        scope: dict[str, Any] = {"kg": twin, "analysis": analysis}
+        for example in examples:
+            args = shlex.split(example.args)
+            output = _invoke(args)
+            outcome = Outcome(example, output)
+            outcomes.append(outcome)
+            if not example.python:
+                continue
+            written = _written(args)
+            file = written.read_bytes() if written is not None and written.exists() else None
+            ran = _evaluate(example.python, scope)
+
+            def machine(kind: str, args: list[str] = args) -> Output:
+                return _invoke(_machine_args(args, kind))
+
+            try:
+                outcome.compared, outcome.problems = compare(example, output, ran, machine, file)
+            except LookupError as exc:
+                outcome.problems = [str(exc)]
+    return outcomes
+
+
+def problems(outcomes: Sequence[Outcome]) -> list[str]:
+    """Every drift between a Python line and its command, as ``heading: problem``."""
+    return [f"{o.example.heading}: {p}" for o in outcomes for p in o.problems]
+
+
+def render(outcomes: Sequence[Outcome]) -> str:
+    """The command reference, from real runs."""
+    parts = [PYTHON_SCOPE, ""]
+    for outcome in outcomes:
+        heading, args, python, note = outcome.example
+        name, _, detail = heading.partition(" (")
+        parts.append(f"### `filmkg {name}`{' — ' + detail.rstrip(')') if detail else ''}\n")
+        if note:
+            parts.append(note + "\n")
+        parts.append(f"```console\n$ filmkg {args}\n{outcome.output.shown}\n```")
+        if outcome.output.code:
+            parts.append(f"exit code {outcome.output.code}")
+        if python:
+            parts.append(f"Python: `{python}`")
+        parts.append("")
+    return "\n".join(parts)
+
+
+def updated(readme: str, outcomes: Sequence[Outcome] | None = None) -> str:
+    """README text with the generated section replaced (the examples are run when not given)."""
     before, rest = readme.split(START, 1)
     _, after = rest.split(END, 1)
-    return f"{before}{START}\n{render()}\n{END}{after}"
+    return f"{before}{START}\n{render(run_examples() if outcomes is None else outcomes)}\n{END}{after}"
 
 
 def main() -> int:
+    outcomes = run_examples()
+    drift = problems(outcomes)
+    for problem in drift:
+        print(f"README.md: {problem}", file=sys.stderr)
+    if drift:
+        print("a Python line gives something other than its command: fix the line or the library", file=sys.stderr)
+        return 1
     readme = README.read_text(encoding="utf-8")
-    new = updated(readme)
+    new = updated(readme, outcomes)
     if "--check" in sys.argv:
         if new != readme:
             print("README.md is out of date: run python tools/readme.py", file=sys.stderr)

@@ -60,6 +60,11 @@ def main(
             help=f"Graph Store Protocol endpoint URL, for bulk uploads (default: ${GSP_ENDPOINT_ENV}).",
         ),
     ] = None,
+    wait: Annotated[
+        float,
+        typer.Option(help="While another process holds the store (an ingest, say), wait up to this many seconds.",
+                     min=0, envvar="FILMKG_WAIT"),
+    ] = 0.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens to stderr.")] = False,
 ) -> None:
     """filmkg: a knowledge graph of film production relationships.
@@ -71,7 +76,8 @@ def main(
     check(lambda: where(store=store, endpoint=endpoint, update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint,
                         environ={}))
     ctx.obj = CliState(
-        store=store, verbose=verbose, endpoint=endpoint, update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint
+        store=store, verbose=verbose, wait=wait, endpoint=endpoint, update_endpoint=update_endpoint,
+        gsp_endpoint=gsp_endpoint,
     )
 
 

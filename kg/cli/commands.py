@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from kg.analysis import MAX_PATHS
+from kg.analysis import MAX_PATHS, Projection
 from kg.cli.common import (
     FormatOption,
     console,
@@ -28,7 +28,8 @@ from kg.cli.common import (
 from kg.errors import KGError
 from kg.export import ExportFormat
 from kg.graph import KnowledgeGraph
-from kg.ingest import IMPORTERS, supported_files
+from kg.ingest import IMPORTERS, Limits, supported_files
+from kg.ingest.limits import ENV_PREFIX
 from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, ResultFormat, named_queries
 from kg.viz import MAX_NODES
 
@@ -37,6 +38,13 @@ __all__ = ["drop", "export", "ingest", "neighbors", "path", "query", "show", "so
 PROGRESS_BYTES = 4_000_000
 """Files at least this big get a progress bar."""
 
+
+
+def _limit(name: str, help: str, *, minimum: int = 1) -> Any:
+    """An ingest limit's option: unset, it is taken from ``$FILMKG_<NAME>``, else the library's default."""
+    default = getattr(Limits(), name)
+    return typer.Option(help=f"{help} Default: ${ENV_PREFIX}{name.upper()}, else {default:,}.", min=minimum,
+                        show_default=False, rich_help_panel="Limits")  # fmt: skip
 
 
 @handle_errors
@@ -53,8 +61,19 @@ def ingest(
         Path | None, typer.Option(help="Ingest the good rows; write rejected rows with reasons to this JSON Lines file.")
     ] = None,
     allow_network: Annotated[bool, typer.Option("--allow-network", help="Let JSON-LD fetch remote contexts.")] = False,
+    max_line_bytes: Annotated[int | None, _limit("max_line_bytes", "Bytes in a line of JSON Lines, N-Triples or N-Quads, or a CSV/TSV record.")] = None,
+    max_decompressed_bytes: Annotated[int | None, _limit("max_decompressed_bytes", "Bytes a .gz file may decompress to.")] = None,
+    max_compression_ratio: Annotated[int | None, _limit("max_compression_ratio", "How many times its size a .gz file may decompress to.")] = None,
+    max_json_depth: Annotated[int | None, _limit("max_json_depth", "How deeply a JSON Lines record may nest.")] = None,
+    max_entity_bytes: Annotated[int | None, _limit("max_entity_bytes", "Bytes the DTD entities of an RDF/XML file may expand to.")] = None,
+    min_free_bytes: Annotated[int | None, _limit("min_free_bytes", "Bytes to keep free on the disk of $TMPDIR.", minimum=0)] = None,
 ) -> None:
     """Ingest annotated triples and RDF files, each file into its own named graph."""
+    limits = Limits.from_env(
+        max_line_bytes=max_line_bytes, max_decompressed_bytes=max_decompressed_bytes,
+        max_compression_ratio=max_compression_ratio, max_json_depth=max_json_depth,
+        max_entity_bytes=max_entity_bytes, min_free_bytes=min_free_bytes,
+    )  # fmt: skip
     large = any(f.stat().st_size >= PROGRESS_BYTES for f in supported_files(paths, format=format))
     with open_graph(ctx, write=True, create=True) as graph, Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
@@ -71,7 +90,7 @@ def ingest(
 
         report = graph.ingest(
             paths, format=format, base=base, strict=strict, skip_bad_rows=skip_bad_rows,
-            allow_network=allow_network, progress=progress,
+            allow_network=allow_network, progress=progress, limits=limits,
         )  # fmt: skip
     for warning in report.warnings:
         typer.echo(f"warning: {flags(str(warning), options_of(ctx))}", err=True)
@@ -131,9 +150,29 @@ def query(
         typer.Option("--format", help=f"{'|'.join(TABLE_FORMATS)} for SELECT/ASK, {'|'.join(GRAPH_FORMATS)} for CONSTRUCT/DESCRIBE."),
     ] = None,
     allow_network: Annotated[bool, typer.Option("--allow-network", help="Permit SERVICE clauses.")] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Stop the query after this many seconds (default: $FILMKG_QUERY_TIMEOUT, else no limit).",
+                     min=0.001, show_default=False),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Print at most this many rows (a page).", min=0)] = None,
+    offset: Annotated[int, typer.Option(help="Skip this many rows first.", min=0)] = 0,
+    sort: Annotated[
+        bool | None,
+        typer.Option("--sort/--no-sort", help="Sort as the query's ORDER BY says, or not (default: sorted, "
+                     "except a page of a named query).", show_default=False),
+    ] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the named queries and exit.")] = False,
 ) -> None:
-    """Run a SPARQL query over all sources (all named graphs)."""
+    """Run a SPARQL query over all sources (all named graphs).
+
+    --limit and --offset print one page. A page of a named query comes in the
+    order the store finds its rows, without sorting the whole answer first
+    (the same order every time while the store does not change, so --offset
+    walks through it); add --sort for a page of the sorted answer, which costs
+    as much as the whole answer. Without --limit and --offset a named query is
+    sorted; a query you write keeps its own ORDER BY unless --no-sort.
+    """
     if list_:
         for item in named_queries().values():
             params = f"  (--bind {', '.join(item.parameters)})" if item.parameters else ""
@@ -148,8 +187,9 @@ def query(
         bindings[key.strip()] = value
     with open_graph(ctx) as graph:
         result = graph.query(
-            None if name is not None else text, name=name, bind=bindings, allow_network=allow_network
-        )
+            None if name is not None else text, name=name, bind=bindings, limit=limit, offset=offset, sort=sort,
+            allow_network=allow_network, timeout=timeout,
+        )  # fmt: skip
         chosen = format or ("turtle" if result.kind == "graph" else "table" if sys.stdout.isatty() else "csv")
         if chosen == "table" and result.kind != "graph":
             _print_table(graph, result)
@@ -206,12 +246,19 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
     format: Annotated[
         ExportFormat | None,
-        typer.Option("--format", help="trig|nq (named graphs kept), ttl|nt|jsonld (one merged graph); default from the suffix."),
+        typer.Option(
+            "--format",
+            help="trig|nq (named graphs kept), ttl|nt|jsonld (one merged graph), graphml|gexf (a network for "
+            "Gephi or Cytoscape); default from the suffix.",
+        ),
     ] = None,
+    projection: Annotated[
+        Projection, typer.Option(help="With graphml or gexf: which projection of the graph.")
+    ] = "entity",
 ) -> None:
-    """Export the whole graph to a file."""
+    """Export the whole graph to a file: RDF, or a network for Gephi and Cytoscape."""
     with open_graph(ctx) as graph:
-        path = graph.export(output, format=format)
+        path = graph.export(output, format=format, projection=projection)
     typer.echo(f"wrote {path}", err=True)
 
 

@@ -43,6 +43,7 @@ class CliState:
 
     store: Path | None
     verbose: bool
+    wait: float = 0.0
     endpoint: str | None = None
     update_endpoint: str | None = None
     gsp_endpoint: str | None = None
@@ -135,9 +136,12 @@ def state(ctx: typer.Context) -> CliState:
 def open_graph(ctx: typer.Context, *, write: bool = False, create: bool = False) -> KnowledgeGraph:
     """The graph the shared options name: read-only unless the command writes; created only when asked."""
     given = state(ctx)
+    def waiting() -> None:
+        typer.echo(f"waiting up to {given.wait:g} s for another process to finish with the store…", err=True)
+
     return KnowledgeGraph.from_env(
         store=given.store, endpoint=given.endpoint, update_endpoint=given.update_endpoint,
-        gsp_endpoint=given.gsp_endpoint, create=create, read_only=not write,
+        gsp_endpoint=given.gsp_endpoint, create=create, read_only=not write, wait=given.wait, on_wait=waiting,
     )  # fmt: skip
 
 

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kg.errors import IngestError, KGError, Problem
+from kg.errors import IngestError, KGError, Problem, StoreError
 from kg.formats import suffix
 from kg.ingest.importer import Importer, ImportOptions, ProgressCallback
 from kg.ingest.importers import importer_for, known_suffixes
+from kg.ingest.inputs import kind_of, open_file
+from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
 from kg.ingest.sink import Rejects, StatementSink
 from kg.ontology import mint_hashed
 from kg.registry import SourceInfo, ensure_ontology, now, register, remove_orphans, sources
@@ -102,13 +105,17 @@ class IngestReport:
 def supported_files(paths: Iterable[str | Path], *, format: str | None = None) -> list[Path]:
     """The files to ingest: each file given, and the supported files found in each folder, recursively.
 
+    A file is listed once, however many paths lead to it (a symbolic link to a file already
+    given, a folder and a file in it): the first path given names it.
+
     Args:
         paths: files and folders.
         format: read every file with this importer (see :mod:`kg.ingest.importers`); folders then
             give their files of that importer's suffixes.
 
     Raises:
-        IngestError: a path that does not exist, or a file of an unsupported kind.
+        IngestError: a path that does not exist, is not a file or folder (a FIFO, a device), or
+            a file of an unsupported kind.
 
     Examples:
         >>> supported_files(["/nonexistent.csv"])
@@ -116,29 +123,79 @@ def supported_files(paths: Iterable[str | Path], *, format: str | None = None) -
         ...
         kg.errors.IngestError: /nonexistent.csv: 1 problem, nothing was ingested:
           /nonexistent.csv:0: no such file or folder
+        >>> supported_files(["/dev/zero"], format="annotated")
+        Traceback (most recent call last):
+        ...
+        kg.errors.IngestError: /dev/zero: 1 problem, nothing was ingested:
+          /dev/zero:0: a character device, not a file or folder: give files and folders
     """
     known = importer_for(Path(), format).suffixes if format is not None else known_suffixes()
-    out: list[Path] = []
+    out: dict[Path, Path] = {}
     for item in paths:
         path = Path(item)
+        kind = kind_of(path)
+        if kind is not None:
+            message = f"{kind}, not a file or folder: give files and folders"
+            raise IngestError(str(path), [Problem(str(path), 0, None, None, message)])
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.is_file() and suffix(p) in known)
+            for found in _walk(path):
+                if suffix(found) in known and kind_of(found) is None and found.is_file():
+                    out.setdefault(found.resolve(), found)
         elif path.is_file():
             importer_for(path, format)
-            out.append(path)
+            out.setdefault(path.resolve(), path)
         else:
             raise IngestError(str(path), [Problem(str(path), 0, None, None, "no such file or folder")])
-    return list(dict.fromkeys(out))
+    return list(out.values())
+
+
+def _walk(folder: Path) -> list[Path]:
+    """The files under ``folder``, sorted, following symbolic links to folders (each folder once);
+    a subfolder that cannot be listed is an error."""
+    found: list[Path] = []
+
+    def fail(exc: OSError) -> None:
+        name = str(exc.filename or folder)
+        message = f"cannot list this folder ({exc.strerror or exc}): check its permissions"
+        raise IngestError(name, [Problem(name, 0, None, None, message)])
+
+    visited: set[str] = set()
+    for root, folders, names in os.walk(folder, onerror=fail, followlinks=True):
+        real = os.path.realpath(root)
+        if real in visited:  # a symbolic link back up the tree, or to a folder already walked
+            folders.clear()
+            continue
+        visited.add(real)
+        found += [Path(root) / name for name in names]
+    return sorted(found)
 
 
 def _digest(path: Path, *extra: str) -> str:
     digest = hashlib.sha256()
     for part in extra:
         digest.update(part.encode("utf-8") + b"\x1f")
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
+    with open_file(path) as stream:
+        try:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+        except OSError as exc:
+            name = str(path)
+            raise IngestError(name, [Problem(name, 0, None, None, f"cannot read the file: {exc.strerror or exc}")]) from exc
     return digest.hexdigest()
+
+
+def _decompressed_size(path: Path, limits: Limits) -> int:
+    """About what ``path`` decompresses to: the size a ``.gz`` file records (modulo 4 GiB), else its size."""
+    stored = path.stat().st_size
+    if path.suffix.lower() != ".gz" or stored < 18:
+        return stored
+    try:
+        with path.open("rb") as stream:
+            stream.seek(-4, os.SEEK_END)
+            recorded = int.from_bytes(stream.read(4), "little")
+    except OSError:
+        return stored
+    return min(max(recorded, stored), limits.max_decompressed_bytes)
 
 
 @dataclass
@@ -174,6 +231,7 @@ def ingest(
     skip_bad_rows: Path | None = None,
     allow_network: bool = False,
     progress: ProgressCallback | None = None,
+    limits: Limits | None = None,
 ) -> IngestReport:
     """Ingest annotated-triple files (CSV, TSV, JSON Lines) and RDF files, each into its own named graph.
 
@@ -189,12 +247,16 @@ def ingest(
         skip_bad_rows: ingest the good rows and write the rejected ones, with reasons, to this JSON Lines file.
         allow_network: let JSON-LD fetch remote contexts.
         progress: called with (file, bytes read, size) while reading.
+        limits: what one file may cost (line length, decompression, JSON depth, XML entities,
+            temporary disk); by default :meth:`Limits.from_env() <kg.ingest.limits.Limits.from_env>`.
 
     Returns:
         An :class:`IngestReport`.
 
     Raises:
-        IngestError: a file is missing, unsupported or has bad rows; nothing was ingested.
+        IngestError: a file is missing, unreadable, unsupported, past a limit or has bad rows;
+            the ``skip_bad_rows`` file cannot be written; too little temporary space. Nothing was ingested.
+        StoreError: the store cannot be written (a full disk); the store is left as it was.
 
     Examples:
         >>> from kg import KnowledgeGraph
@@ -208,6 +270,7 @@ def ingest(
         'unchanged'
     """
     files = supported_files(paths, format=format)
+    limits = limits if limits is not None else Limits.from_env()
     graph.store.check_writable()
     registered = {info.path: info for info in sources(graph)}
     taken = {info.name: info.path for info in registered.values()}
@@ -215,8 +278,8 @@ def ingest(
     unchanged: list[FileReport] = []
     errors: list[IngestError] = []
     rejects = Rejects(skip_bad_rows) if skip_bad_rows is not None else None
-    options = ImportOptions(base=base, strict=strict, allow_network=allow_network, progress=progress)
-    workdir = tempfile.TemporaryDirectory(prefix="filmkg-ingest-")
+    options = ImportOptions(base=base, strict=strict, allow_network=allow_network, progress=progress, limits=limits)
+    workdir = _workdir(limits)
     try:
         for index, path in enumerate(files):
             importer = importer_for(path, format)
@@ -236,6 +299,8 @@ def ingest(
             name = previous.name if previous else _source_name(path, taken)
             taken[name] = resolved
             item = _Prepared(path, name, content_hash, Path(workdir.name) / f"{index}.nt", importer, replaces=previous)
+            # its N-Triples take at least twice the input: fail now rather than when the disk is full
+            check_free_space(Path(workdir.name), 2 * _decompressed_size(path, limits), limits, path=str(path))
             try:
                 _prepare(graph, item, options, rejects)
             except IngestError as exc:
@@ -248,6 +313,8 @@ def ingest(
             raise IngestError(
                 f"{len(errors)} files", [p for e in errors for p in e.problems], more=sum(e.more for e in errors)
             )
+        if rejects is not None:
+            rejects.close()  # every rejected row is on disk before anything is committed
         remove_orphans(graph.store)
         ensure_ontology(graph)
         _return_freed_memory()
@@ -256,20 +323,67 @@ def ingest(
             # Compact the files the bulk loader wrote: queries on a freshly bulk-loaded store
             # are an order of magnitude slower until it is done (15 s against 1.1 s for a
             # three-pattern join on 2.2 M triples).
-            graph.store.optimize()
+            _store_write(graph, graph.store.optimize)
     finally:
         if rejects is not None:
-            rejects.close()
+            try:
+                rejects.close()
+            except IngestError:
+                pass  # an error is on its way already
         workdir.cleanup()
     return IngestReport(tuple(unchanged + reports))
 
 
+def _workdir(limits: Limits) -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder for the N-Triples of every file."""
+    try:
+        return tempfile.TemporaryDirectory(prefix="filmkg-ingest-")
+    except OSError as exc:
+        folder = tempfile.gettempdir()
+        message = f"cannot create a temporary folder in {folder} ({exc.strerror or exc}): {temp_space_advice(limits)}"
+        raise IngestError(folder, [Problem(folder, 0, None, None, message)]) from exc
+
+
+def _store_write(graph: GraphStore, write: Callable[[], None]) -> None:
+    """Run a write to the store, turning a failure of the disk under it into a :class:`StoreError`."""
+    try:
+        write()
+    except KGError:
+        raise
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise _store_error(graph, exc) from exc
+
+
+def _store_error(graph: GraphStore, exc: BaseException) -> StoreError:
+    where = getattr(graph.store, "location", None) or "the store"
+    if disk_full(exc):
+        return StoreError(
+            f"the disk under {where} is full ({exc}): free some space and ingest again; "
+            "the files not loaded yet were not ingested, and the store keeps what it had"
+        )
+    return StoreError(f"writing to {where} failed ({exc}): nothing more was ingested; check the store's disk")
+
+
 def _prepare(graph: GraphStore, item: _Prepared, options: ImportOptions, rejects: Rejects | None) -> None:
-    """Read one file with its importer into N-Triples, checking every record."""
-    with item.ntriples.open("wb") as out:
-        sink = StatementSink(graph.ontology, path=str(item.path), out=out, strict=options.strict, rejects=rejects)
-        item.importer.read(item.path, sink, options)
-        sink.finish()
+    """Read one file with its importer into N-Triples, checking every record.
+
+    Raises:
+        IngestError: the file is bad or cannot be read; the temporary disk is full.
+    """
+    name = str(item.path)
+    try:
+        with item.ntriples.open("wb") as out:
+            sink = StatementSink(
+                graph.ontology, path=name, out=out, strict=options.strict, rejects=rejects, limits=options.limits
+            )
+            item.importer.read(item.path, sink, options)
+            sink.finish()
+    except OSError as exc:
+        if disk_full(exc):
+            message = f"the temporary folder {item.ntriples.parent} is full: {temp_space_advice(options.limits)}"
+        else:
+            message = f"cannot read the file, or write its N-Triples to {item.ntriples.parent}: {exc.strerror or exc}"
+        raise IngestError(name, [Problem(name, 0, None, None, message)]) from exc
     item.rows, item.triples, item.statements = sink.rows, sink.triples_written, sink.statements
     item.rejected, item.warnings = sink.rejected, sink.warnings
 
@@ -299,9 +413,9 @@ def _load(graph: GraphStore, item: _Prepared) -> FileReport:
     target = mint_hashed("graph", resolved, item.content_hash)
     try:
         if item.triples:
-            graph.store.bulk_load(item.ntriples, target)
+            _store_write(graph, lambda: graph.store.bulk_load(item.ntriples, target))
         else:
-            graph.store.add_graph(target)
+            _store_write(graph, lambda: graph.store.add_graph(target))
         info = SourceInfo(
             name=item.name,
             path=resolved,
@@ -314,7 +428,7 @@ def _load(graph: GraphStore, item: _Prepared) -> FileReport:
         )
         statements = _count(graph, target, _STATEMENTS) if item.statements else 0
         info = replace(info, triples=_count(graph, target), statements=statements)
-        register(graph, info, replaces=item.replaces)
+        _store_write(graph, lambda: register(graph, info, replaces=item.replaces))
     except BaseException:
         try:
             graph.store.remove_graph(target)

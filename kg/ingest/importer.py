@@ -15,9 +15,11 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from kg.ingest.limits import Limits
 
 if TYPE_CHECKING:
     from kg.ingest.sink import StatementSink
@@ -30,12 +32,14 @@ ProgressCallback = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """What every importer may be told: a base IRI, strictness, network permission, a progress callback."""
+    """What every importer may be told: a base IRI, strictness, network permission, a progress callback,
+    and the :class:`~kg.ingest.limits.Limits` a file must keep to."""
 
     base: str | None = None
     strict: bool = False
     allow_network: bool = False
     progress: ProgressCallback | None = None
+    limits: Limits = field(default_factory=Limits)
 
 
 class Importer(Protocol):
@@ -58,5 +62,5 @@ class Importer(Protocol):
         """Hand everything in ``path`` to ``sink``.
 
         Raises:
-            IngestError: the file cannot be read; with its line and column.
+            IngestError: the file cannot be read, or is past one of ``options.limits``; with its line and column.
         """

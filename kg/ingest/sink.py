@@ -21,7 +21,7 @@ Examples:
 
 from __future__ import annotations
 
-import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
@@ -31,13 +31,16 @@ from typing import IO, TypeVar
 import pyoxigraph as ox
 
 from kg.errors import IngestError, NotFoundError, Problem
+from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
 from kg.ingest.records import CORE_FIELDS, SPECIAL_FIELDS, Cell, Row, RowProblem
+from kg.ingest.rejects import Rejects
 from kg.ingest.values import parse_value
 from kg.ontology import Ontology, Property, mint_entity
 from kg.statements import nt_literal, source_lines, statement_lines
 from kg.vocab import RDF_TYPE, RDFS_LABEL
 
 __all__ = ["MAX_LISTED_PROBLEMS", "Rejects", "StatementSink"]
+
 
 MAX_LISTED_PROBLEMS = 100
 """An error message lists at most this many problems per file (``skip_bad_rows`` writes them all)."""
@@ -46,41 +49,25 @@ _T = TypeVar("_T")
 _Pending = tuple[str, str | None, str | None] | None
 """An entity description waiting for its row to be found good: node, label, class."""
 _IRI_SCHEME = re.compile(r"(?:https?|urn|ftp|mailto|file):\S+", re.IGNORECASE)
-
-
-class Rejects:
-    """The rejected records of every file, with their reasons, as JSON Lines."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.stream: IO[str] | None = None
-
-    def write(self, source: Path, row: Row | Problem, problems: Sequence[Problem]) -> None:
-        """Write one rejected record."""
-        if self.stream is None:
-            self.stream = self.path.open("w", encoding="utf-8")
-        record: dict[str, object] = {"file": str(source), "line": row.line}
-        if isinstance(row, Row):
-            record["row"] = {k: (list(c.value) if isinstance(c.value, tuple) else c.value) for k, c in row.cells.items()}
-        record["errors"] = [str(p) for p in problems]
-        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-    def close(self) -> None:
-        """Close the file, if any record was written."""
-        if self.stream is not None:
-            self.stream.close()
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+"""NUL and lone surrogates: no name, label or IRI may hold them."""
+_SPACE_CHECK_BYTES = 64 << 20
+"""The free space of the temporary disk is checked after each this many bytes written."""
 
 
 class _Counted:
-    """An iterable that counts what passes through it."""
+    """An iterable that counts what passes through it, and calls ``every`` now and then."""
 
-    def __init__(self, items: Iterable[ox.Triple]) -> None:
+    def __init__(self, items: Iterable[ox.Triple], every: Callable[[], None]) -> None:
         self.items = items
+        self.every = every
         self.count = 0
 
     def __iter__(self) -> Iterator[ox.Triple]:
         for item in self.items:
             self.count += 1
+            if self.count % 100_000 == 0:
+                self.every()
             yield item
 
 
@@ -97,6 +84,7 @@ class StatementSink:
         out: where the N-Triples go.
         strict: predicates and qualifiers outside the ontology are errors, not warnings.
         rejects: write bad records here with their reasons, instead of failing.
+        limits: ``min_free_bytes`` is kept free on the disk ``out`` is written to.
     """
 
     def __init__(
@@ -107,12 +95,14 @@ class StatementSink:
         out: IO[bytes] | None = None,
         strict: bool = False,
         rejects: Rejects | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.ontology = ontology
         self.path = path
         self.strict = strict
         self.out = out
         self.rejects = rejects
+        self.limits = limits or Limits()
         self.warnings: list[Problem] = []
         self.header_problems: list[Problem] = []
         self.rows = 0
@@ -131,34 +121,56 @@ class StatementSink:
         self._relation_cache: dict[str, tuple[Property | None, str]] = {}
         self._value_cache: dict[tuple[str, str], tuple[str, _Pending]] = {}
         self._warned: set[str] = set()
+        self._more_warnings = 0
         self._positions: dict[str, int] = {}
+        self._written = 0
+        self._checked_at = 0
 
     def start(self, header: Sequence[str]) -> None:
-        """Check the record fields (a table's header): required ones present, every other one a qualifier.
+        """Check the record fields (a table's header): required ones present, each given once, every
+        other one a qualifier. The check is linear in the number of fields, and stops listing
+        problems after :data:`MAX_LISTED_PROBLEMS`.
 
         Raises:
-            IngestError: the fields are not usable; every problem is listed.
+            IngestError: the fields are not usable; the problems are listed.
         """
         self._positions = {}
-        for index, name in enumerate(header, 1):
-            self._positions.setdefault(name, index)
-        for column in header:
+        unchecked = 0
+        for index, column in enumerate(header, 1):
+            if len(self.header_problems) >= MAX_LISTED_PROBLEMS:
+                unchecked = len(header) - index + 1
+                break
+            first = self._positions.setdefault(column, index)
+            if first != index and column != "":
+                self.header_problems.append(
+                    Problem(self.path, 1, index, column,
+                            f'"{column}" is given twice (columns {first} and {index}): give each column once')
+                )  # fmt: skip
+                continue
+            if _BAD_TEXT.search(column):
+                self.header_problems.append(
+                    Problem(self.path, 1, index, None, "a column name holds a NUL character: remove it")
+                )
+                continue
             try:
-                self._check_column(column)
+                self._check_column(column, index)
             except RowProblem as problem:
                 self.header_problems.append(problem.located(self.path, 1))
-            if len(self.header_problems) > MAX_LISTED_PROBLEMS:
-                break
         missing = [c for c in CORE_FIELDS if c not in self._positions]
-        if missing and header:
+        if missing and header and not unchecked:
             self.header_problems.append(
                 Problem(self.path, 1, None, None, f"missing required column(s): {', '.join(missing)}")
             )
         if not header:
             self.header_problems.append(Problem(self.path, 1, None, None, "the file is empty: it needs a header row"))
         if self.header_problems:
-            listed = self.header_problems[:MAX_LISTED_PROBLEMS]
-            raise IngestError(self.path, listed, more=len(self.header_problems) - len(listed))
+            listed = list(self.header_problems)
+            if unchecked:
+                listed.append(
+                    Problem(self.path, 1, None, None,
+                            f"the other {unchecked:,} columns were not checked: fix these first")
+                )  # fmt: skip
+            raise IngestError(self.path, listed)
 
     def record(self, row: Row | Problem) -> None:
         """Validate one record and write its triples; a bad one is collected, or rejected with its reasons."""
@@ -181,10 +193,19 @@ class StatementSink:
             self._problems.extend(found[: MAX_LISTED_PROBLEMS - len(self._problems)])
 
     def triples(self, triples: Iterable[ox.Triple]) -> None:
-        """Write RDF triples as they are (an RDF file's), counting each as a record."""
+        """Write RDF triples as they are (an RDF file's), counting each as a record.
+
+        Raises:
+            IngestError: the temporary disk is (nearly) full.
+        """
         assert self.out is not None
-        counted = _Counted(triples)
-        ox.serialize(counted, self.out, format=ox.RdfFormat.N_TRIPLES)
+        counted = _Counted(triples, self._check_space)
+        try:
+            ox.serialize(counted, self.out, format=ox.RdfFormat.N_TRIPLES)
+        except OSError as exc:
+            if disk_full(exc):
+                raise self._disk_full(exc) from exc
+            raise
         self.rows += counted.count
         self.triples_written += counted.count
 
@@ -195,6 +216,12 @@ class StatementSink:
             IngestError: some records were bad (and not rejected): the first problems, and how many more.
         """
         self._flush()
+        if self._more_warnings:
+            self.warnings.append(
+                Problem(self.path, 0, None, None,
+                        f"and {self._more_warnings:,} more names outside the ontology, kept as given")
+            )  # fmt: skip
+            self._more_warnings = 0
         if self._problems:
             raise IngestError(self.path, self._problems, more=self._problem_count - len(self._problems))
 
@@ -202,11 +229,38 @@ class StatementSink:
         text = "".join(self._batch)
         self._batch.clear()
         if self.out is not None:
-            self.out.write(text.encode("utf-8"))
+            data = text.encode("utf-8")
+            try:
+                self.out.write(data)
+            except OSError as exc:
+                if disk_full(exc):
+                    raise self._disk_full(exc) from exc
+                raise
+            self._written += len(data)
+            if self._written - self._checked_at >= _SPACE_CHECK_BYTES:
+                self._check_space()
         self.triples_written += text.count("\n")
 
-    def _check_column(self, column: str) -> None:
-        position = self._positions.get(column)
+    def _check_space(self) -> None:
+        """Stop while ``min_free_bytes`` are still free on the disk the N-Triples go to."""
+        name = getattr(self.out, "name", None)
+        if not isinstance(name, str):  # not a file (a BytesIO)
+            return
+        self._checked_at = self._written
+        written = self._written
+        try:
+            written = self.out.tell() if self.out is not None else written
+        except (OSError, ValueError):
+            pass
+        check_free_space(Path(name).parent, 0, self.limits, path=self.path, written=written)
+
+    def _disk_full(self, exc: OSError) -> IngestError:
+        name = getattr(self.out, "name", None)
+        folder = os.path.dirname(name) if isinstance(name, str) else "the temporary folder"
+        message = f"the temporary folder {folder} is full ({exc.strerror or exc}): {temp_space_advice(self.limits)}"
+        return IngestError(self.path, [Problem(self.path, 0, None, None, message)])
+
+    def _check_column(self, column: str, position: int | None) -> None:
         if column in SPECIAL_FIELDS:
             return
         if column == "" or column == "qualifiers":
@@ -244,7 +298,10 @@ class StatementSink:
             raise RowProblem(name, f"{message} (allowed without `strict`)", Cell("", column))
         if name not in self._warned:
             self._warned.add(name)
-            self.warnings.append(Problem(self.path, line, column, None, f"{message}; kept as given"))
+            if len(self.warnings) < MAX_LISTED_PROBLEMS:
+                self.warnings.append(Problem(self.path, line, column, None, f"{message}; kept as given"))
+            else:
+                self._more_warnings += 1
 
     def _iri_of(self, text: str) -> str | None:
         text = text.strip()
@@ -367,6 +424,10 @@ class StatementSink:
             for column in CORE_FIELDS
             if column not in cells
         ]
+        for field_name, given in cells.items():
+            values = given.value if isinstance(given.value, tuple) else (given.value,)
+            if any(_BAD_TEXT.search(v) for v in values):
+                found.append(RowProblem(field_name, _bad_text(values), given))
         if found:
             return [], found
         pending: list[_Pending] = []
@@ -461,3 +522,9 @@ class StatementSink:
             self._emitted.add((node, "src", ""))
             out += lines
         return node
+
+
+def _bad_text(values: Sequence[str]) -> str:
+    if any("\x00" in v for v in values):
+        return "holds a NUL character (\\0), which no name, label or IRI may: remove it"
+    return "holds a lone surrogate, which is not a character: fix the file's encoding"

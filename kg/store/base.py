@@ -26,7 +26,7 @@ from kg.vocab import ONTOLOGY_GRAPH, RDF_TYPE, REGISTRY_GRAPH, SOURCE_FILE_CLASS
 if TYPE_CHECKING:
     from rdflib import Dataset
 
-__all__ = ["GraphStore", "Store", "dataset_graphs", "registered_graphs_query"]
+__all__ = ["GraphStore", "Store", "as_boolean", "as_solutions", "as_triples", "dataset_graphs", "registered_graphs_query"]
 
 
 class Store(Protocol):
@@ -121,3 +121,38 @@ class GraphStore(Protocol):
     @property
     def ontology(self) -> Ontology:
         """The vocabulary."""
+
+
+def as_solutions(result: object) -> ox.QuerySolutions:
+    """A query's result as SELECT solutions.
+
+    Raises:
+        ValueError: the query was not a SELECT.
+    """
+    if not isinstance(result, ox.QuerySolutions):
+        raise ValueError("not a SELECT query")
+    return result
+
+
+def as_boolean(result: object) -> bool:
+    """A query's result as an ASK answer.
+
+    Raises:
+        ValueError: the query was not an ASK.
+    """
+    if not isinstance(result, ox.QueryBoolean):
+        raise ValueError("not an ASK query")
+    return bool(result)
+
+
+def as_triples(result: object) -> list[ox.Triple]:
+    """A query's result as CONSTRUCT or DESCRIBE triples (pyoxigraph's, or a list parsed from a server).
+
+    Raises:
+        ValueError: the query was neither.
+    """
+    if isinstance(result, ox.QueryTriples):
+        return list(result)
+    if isinstance(result, list):
+        return result
+    raise ValueError("not a CONSTRUCT or DESCRIBE query")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.sparql import declares_dataset
-from kg.store.base import dataset_graphs, registered_graphs_query
+from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -32,6 +33,9 @@ __all__ = ["DEFAULT_STORE", "STORE_ENV", "EmbeddedStore", "default_location", "m
 DEFAULT_STORE = Path(".filmkg")
 """Where the store lives when neither ``store=`` (``--store``) nor ``FILMKG_STORE`` says."""
 STORE_ENV = "FILMKG_STORE"
+REMOVE_BATCH = 200_000
+"""Quads removed per transaction when a graph is dropped: memory stays near 400 MB however big the graph
+(smaller batches save little memory and cost time: 50,000 took a third longer)."""
 
 
 def default_location() -> Path:
@@ -59,6 +63,7 @@ class EmbeddedStore:
         self._read_only = read_only
         self._pending = pending
         self._scope: dict[str, Any] | None = None
+        self._lock: int | None = None
 
     def _materialize(self) -> None:
         """Create the store on disk, on the first write to a store opened where none was yet."""
@@ -118,26 +123,17 @@ class EmbeddedStore:
             >>> [row["x"].value for row in memory_store().select("SELECT ?x WHERE { BIND(1 AS ?x) }")]
             ['1']
         """
-        result = self._query(sparql, union, prefixes)
-        if not isinstance(result, ox.QuerySolutions):
-            raise ValueError("not a SELECT query")
-        return result
+        return as_solutions(self._query(sparql, union, prefixes))
 
     def ask(self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None) -> bool:
         """The answer of an ASK query."""
-        result = self._query(sparql, union, prefixes)
-        if not isinstance(result, ox.QueryBoolean):
-            raise ValueError("not an ASK query")
-        return bool(result)
+        return as_boolean(self._query(sparql, union, prefixes))
 
     def construct(
         self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None
     ) -> list[ox.Triple]:
         """The triples of a CONSTRUCT or DESCRIBE query."""
-        result = self._query(sparql, union, prefixes)
-        if not isinstance(result, ox.QueryTriples):
-            raise ValueError("not a CONSTRUCT or DESCRIBE query")
-        return list(result)
+        return as_triples(self._query(sparql, union, prefixes))
 
     # ---------------------------------------------------------------- writing
 
@@ -163,10 +159,29 @@ class EmbeddedStore:
         self.written()
 
     def remove_graph(self, graph: str) -> None:
-        """Drop a named graph."""
+        """Drop a named graph, :data:`REMOVE_BATCH` quads per transaction, each written out to disk
+        before the next, so that memory stays bounded however big the graph (pyoxigraph's own
+        ``remove_graph`` holds every deletion in memory until it commits). Readers would see the
+        graph shrink batch by batch: remove only a graph no registry entry names.
+
+        Examples:
+            >>> store, g = memory_store(), ox.NamedNode("http://e/g")
+            >>> store.raw.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("1"), g))
+            >>> store.remove_graph(g.value)
+            >>> len(store), store.graph_names()
+            (0, [])
+        """
         self.check_writable()
         self._materialize()
-        self.raw.remove_graph(ox.NamedNode(graph))
+        node = ox.NamedNode(graph)
+        batch = (
+            f"DELETE {{ GRAPH {node} {{ ?s ?p ?o }} }} "
+            f"WHERE {{ {{ SELECT ?s ?p ?o WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }} LIMIT {REMOVE_BATCH} }} }}"
+        )
+        while next(self.raw.quads_for_pattern(None, None, None, node), None) is not None:
+            self.raw.update(batch)
+            self.raw.flush()
+        self.raw.remove_graph(node)
         self.written()
 
     def graph_names(self) -> list[str]:
@@ -204,9 +219,24 @@ class EmbeddedStore:
         return Dataset(store=OxigraphStore(store=self.raw))
 
     def close(self) -> None:
-        """Flush pending writes to disk (nothing for a read-only or in-memory store)."""
-        if self.location is not None and not self._read_only and not self._pending:
-            self.raw.flush()
+        """Flush pending writes to disk (nothing for a read-only or in-memory store); release a reader's lock."""
+        try:
+            if self.location is not None and not self._read_only and not self._pending:
+                self.raw.flush()
+        except OSError as exc:
+            full = exc.errno == errno.ENOSPC or "No space left" in str(exc)
+            reason = "its disk is full" if full else f"{exc.strerror or exc}"
+            raise StoreError(
+                f"cannot write the store {self.location}: {reason}; free some space (or fix the folder's "
+                "permissions) and run the command again: the last change may not be complete"
+            ) from exc
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def __len__(self) -> int:
         """The number of quads."""
@@ -218,16 +248,30 @@ def memory_store() -> EmbeddedStore:
     return EmbeddedStore(ox.Store())
 
 
-def open_store(location: Path, *, create: bool = True, read_only: bool = False) -> EmbeddedStore:
+def open_store(
+    location: Path,
+    *,
+    create: bool = True,
+    read_only: bool = False,
+    wait: float = 0.0,
+    on_wait: Callable[[], None] | None = None,
+) -> EmbeddedStore:
     """Open the Oxigraph store at ``location``: read-write (creating it if ``create``), or read-only.
 
-    A read-only open takes no lock and writes nothing; it is refused while another
-    process writes the store. A store to be created is created on disk by its first
+    A read-only open writes nothing; any number of readers share the store, while a writer
+    excludes readers and other writers. A store to be created is created on disk by its first
     write, so that a first ingest that fails leaves nothing behind.
 
+    Args:
+        location: the store folder.
+        create: create the store on its first write when there is none.
+        read_only: open for reading only.
+        wait: while another process holds the store, try again for up to this many seconds.
+        on_wait: called once, when the open starts waiting.
+
     Raises:
-        StoreError: the store is missing (and not to be created), in use by another process,
-            or the folder is not an Oxigraph store.
+        StoreError: the store is missing (and not to be created), in use by another process
+            (past ``wait``), or the folder is not an Oxigraph store.
 
     Examples:
         >>> open_store(Path("/nonexistent/filmkg-store"), create=False)
@@ -244,40 +288,94 @@ def open_store(location: Path, *, create: bool = True, read_only: bool = False) 
         raise StoreError(f"{location} is a file, not a store folder: pass `store` with a folder")
     elif not has_store:
         raise StoreError(f"{location} is not an Oxigraph store (no CURRENT file): pass `store` with another folder")
-    if read_only and _locked(location):
-        raise _in_use(location)
-    return EmbeddedStore(_open_raw(location, read_only=read_only), location=location, read_only=read_only)
+    deadline = time.monotonic() + max(wait, 0.0)
+    waiting = False
+    while True:
+        try:
+            return _open_existing(location, read_only=read_only)
+        except _InUse as exc:
+            if time.monotonic() >= deadline:
+                if waiting:
+                    raise StoreError(f"{exc} (waited {wait:g} s)") from None
+                raise StoreError(f"{exc}; or pass `wait` (seconds) to wait for it") from None
+            if not waiting and on_wait is not None:
+                on_wait()
+            waiting = True
+            time.sleep(min(0.2, max(deadline - time.monotonic(), 0.0)))
+
+
+def _open_existing(location: Path, *, read_only: bool) -> EmbeddedStore:
+    lock = _share_lock(location) if read_only else None
+    try:
+        raw = _open_raw(location, read_only=read_only)
+    except BaseException:
+        if lock is not None:
+            os.close(lock)
+        raise
+    store = EmbeddedStore(raw, location=location, read_only=read_only)
+    store._lock = lock
+    return store
 
 
 def _open_raw(location: Path, *, read_only: bool) -> ox.Store:
+    """Open the RocksDB files of a store.
+
+    Raises:
+        StoreError: the store is in use, damaged (RocksDB finds "Corruption" or a missing file:
+            pyoxigraph raises ``RuntimeError`` or ``OSError``), on a full disk, or unreadable.
+    """
     try:
         return ox.Store.read_only(str(location)) if read_only else ox.Store(str(location))
-    except OSError as exc:
-        if "lock" in str(exc).lower():
+    except (OSError, RuntimeError, ValueError) as exc:
+        text = str(exc)
+        if "lock" in text.lower() and not isinstance(exc, RuntimeError):
             raise _in_use(location) from exc
+        if "no space left" in text.lower() or getattr(exc, "errno", None) == errno.ENOSPC:
+            raise StoreError(f"cannot open the store {location}: its disk is full ({text}): free some space") from exc
+        if isinstance(exc, PermissionError) or "permission denied" in text.lower():
+            raise StoreError(
+                f"cannot open the store {location} ({text}): check the permissions of the folder and its files"
+            ) from exc
+        if isinstance(exc, (RuntimeError, FileNotFoundError)) or "corrupt" in text.lower():
+            raise StoreError(
+                f"the store {location} is damaged ({text}): restore it from a backup of the folder, or ingest "
+                "again into a new store (from your files or a `filmkg export`) and pass `store` with that folder"
+            ) from exc
         raise StoreError(f"cannot open the store {location}: {exc}") from exc
 
 
+class _InUse(StoreError):
+    """Another process holds the store."""
+
+
 def _in_use(location: Path) -> StoreError:
-    return StoreError(
+    return _InUse(
         f"the store {location} is in use by another process; wait for it to finish or pass `store` with another folder"
     )
 
 
-def _locked(location: Path) -> bool:
-    """Whether another process holds the store's lock (a writer is at work)."""
+def _share_lock(location: Path) -> int | None:
+    """A shared lock on the store's ``LOCK`` file, held while a read-only store is open.
+
+    RocksDB's writer takes an exclusive lock on that file, so a writer at work refuses
+    readers, and readers at work refuse a writer (it says the store is in use), while any
+    number of readers share the store. Returns the descriptor to close, or ``None`` where the
+    file cannot be opened (the open then reports why).
+
+    Raises:
+        StoreError: another process writes the store.
+    """
     import fcntl
 
     try:
         descriptor = os.open(location / "LOCK", os.O_RDONLY)
     except OSError:
-        return False
+        return None
     try:
         fcntl.lockf(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError as exc:
-        return exc.errno in (errno.EACCES, errno.EAGAIN)
-    else:
-        fcntl.lockf(descriptor, fcntl.LOCK_UN)
-        return False
-    finally:
         os.close(descriptor)
+        if exc.errno in (errno.EACCES, errno.EAGAIN):
+            raise _in_use(location) from None
+        return None
+    return descriptor

@@ -39,7 +39,7 @@ import pyoxigraph as ox
 
 from kg.errors import EndpointError, QueryError, StoreError
 from kg.sparql import declares_dataset, insert_data, prologue, scrub
-from kg.store.base import dataset_graphs, registered_graphs_query
+from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
 from kg.store.endpoints import PASSWORD_ENV, TOKEN_ENV, USER_ENV, Endpoints, credentials
 from kg.store.rdflib_remote import remote_dataset
 from kg.store.virtuoso import dataset_pragmas, is_virtuoso, prepare_upload, repair
@@ -174,26 +174,17 @@ class RemoteStore:
         self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None
     ) -> ox.QuerySolutions:
         """The solutions of a SELECT query."""
-        result = self._query(sparql, union, prefixes)
-        if not isinstance(result, ox.QuerySolutions):
-            raise ValueError("not a SELECT query")
-        return result
+        return as_solutions(self._query(sparql, union, prefixes))
 
     def ask(self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None) -> bool:
         """The answer of an ASK query."""
-        result = self._query(sparql, union, prefixes)
-        if not isinstance(result, ox.QueryBoolean):
-            raise ValueError("not an ASK query")
-        return bool(result)
+        return as_boolean(self._query(sparql, union, prefixes))
 
     def construct(
         self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None
     ) -> list[ox.Triple]:
         """The triples of a CONSTRUCT or DESCRIBE query."""
-        result = self._query(sparql, union, prefixes, triples=True)
-        if not isinstance(result, list):
-            raise ValueError("not a CONSTRUCT or DESCRIBE query")
-        return result
+        return as_triples(self._query(sparql, union, prefixes, triples=True))
 
     @property
     def read_only(self) -> bool:

@@ -1,0 +1,262 @@
+"""Measures of a projection: centrality, communities, connected components, and counts of the graph."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal, get_args
+
+
+from kg.lazy import lazy
+from kg.analysis.entities import Descriptions, describe, entity_rules
+from kg.analysis.projections import Projection, entity_graph_of, to_networkx
+from kg.errors import UsageError
+from kg.registry import sources as registry_sources
+from kg.store import GraphStore
+from kg.vocab import RDF_PREDICATE
+
+if TYPE_CHECKING:
+    import networkx as nx
+else:
+    nx = lazy("networkx")
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["MEASURES", "SEED", "TOP", "Measure", "centrality", "communities", "components", "stats"]
+
+Measure = Literal["degree", "betweenness", "pagerank"]
+"""A centrality measure :func:`centrality` computes."""
+MEASURES: tuple[str, ...] = get_args(Measure)
+TOP = 10
+"""How many entities :func:`centrality` ranks by default."""
+SEED = 42
+"""The random seed of :func:`communities` by default, for repeatable results."""
+_UNTYPED = "(untyped)"
+
+
+def _simple(g: nx.Graph) -> nx.Graph:
+    """An undirected simple graph, multi-edges merged into a ``weight``."""
+    if not g.is_multigraph() and not g.is_directed():
+        return g
+    out = nx.Graph()
+    out.add_nodes_from(g.nodes(data=True))
+    for u, v, data in g.edges(data=True):
+        weight = data.get("weight", 1)
+        if out.has_edge(u, v):
+            out[u][v]["weight"] += weight
+        else:
+            out.add_edge(u, v, weight=weight)
+    return out
+
+
+def centrality(
+    graph: GraphStore, *, measure: Measure = "degree", projection: Projection = "entity", top: int | None = TOP
+) -> pandas.DataFrame:
+    """Rank entities by ``degree``, ``betweenness`` or ``pagerank`` centrality on a projection.
+
+    Args:
+        graph: the knowledge graph.
+        measure: the centrality measure.
+        projection: which projection (see :func:`kg.analysis.to_networkx`).
+        top: only the ``top`` best (all when ``None``).
+
+    Returns:
+        A DataFrame with columns entity, label, type, score (highest first, then by label).
+
+    Raises:
+        KGError: an unknown measure or projection.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("subject,predicate,object\\nSean Baker,directed,Anora\\nMikey Madison,acted-in,Anora\\n")
+        >>> kg = KnowledgeGraph.memory()
+        >>> _ = kg.ingest(p)
+        >>> centrality(kg)[["label", "score"]].values.tolist()
+        [['Anora', 1.0], ['Mikey Madison', 0.5], ['Sean Baker', 0.5]]
+        >>> centrality(kg, measure="pagerank", projection="collaboration", top=1)["score"].tolist()
+        [0.5]
+    """
+    import pandas
+
+    g = to_networkx(graph, projection, statements=False)
+    if measure == "degree":
+        scores = nx.degree_centrality(g)
+    elif measure == "betweenness":
+        scores = nx.betweenness_centrality(_simple(g))
+    elif measure == "pagerank":
+        scores = nx.pagerank(g if not g.is_multigraph() else nx.DiGraph(g)) if g.number_of_nodes() else {}
+    else:
+        raise UsageError(f'unknown measure "{measure}": use one of {", ".join(MEASURES)}')
+    rows = [
+        (node, g.nodes[node].get("label", node), g.nodes[node].get("type", ""), round(float(score), 6))
+        for node, score in scores.items()
+    ]
+    rows.sort(key=lambda r: (-r[3], r[1]))
+    return pandas.DataFrame(rows[:top] if top else rows, columns=["entity", "label", "type", "score"])
+
+
+def communities(
+    graph: GraphStore, *, projection: Projection = "collaboration", resolution: float = 1.0, seed: int = SEED
+) -> pandas.DataFrame:
+    """Louvain communities (as networkx ships it) of a projection, listed by member.
+
+    Args:
+        graph: the knowledge graph.
+        projection: which projection (see :func:`kg.analysis.to_networkx`).
+        resolution: higher gives smaller communities.
+        seed: the random seed, for repeatable results.
+
+    Returns:
+        A DataFrame with columns community (0 = largest), size, entity, label, type.
+
+    Raises:
+        KGError: an unknown projection.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("subject,predicate,object\\nSean Baker,directed,Anora\\nMikey Madison,acted-in,Anora\\n")
+        >>> kg = KnowledgeGraph.memory()
+        >>> _ = kg.ingest(p)
+        >>> communities(kg)[["community", "label"]].values.tolist()
+        [[0, 'Mikey Madison'], [0, 'Sean Baker']]
+    """
+    import pandas
+
+    g = _simple(to_networkx(graph, projection, statements=False))
+    found = nx.community.louvain_communities(g, weight="weight", resolution=resolution, seed=seed) if g else []
+    ordered = sorted(found, key=lambda c: (-len(c), min(g.nodes[n].get("label", n) for n in c)))
+    rows = [
+        (number, len(members), node, g.nodes[node].get("label", node), g.nodes[node].get("type", ""))
+        for number, members in enumerate(ordered)
+        for node in sorted(members, key=lambda n: g.nodes[n].get("label", n))
+    ]
+    return pandas.DataFrame(rows, columns=["community", "size", "entity", "label", "type"])
+
+
+def components(graph: GraphStore, *, projection: Projection = "entity", top: int | None = None) -> pandas.DataFrame:
+    """Connected components (weakly, for the directed entity graph), largest first.
+
+    Args:
+        graph: the knowledge graph.
+        projection: which projection (see :func:`kg.analysis.to_networkx`).
+        top: only the ``top`` largest (all when ``None``).
+
+    Returns:
+        A DataFrame with columns component, size, hub (its best-connected member) and members (labels).
+
+    Raises:
+        KGError: an unknown projection.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("subject,predicate,object\\nSean Baker,directed,Anora\\nMikey Madison,acted-in,Scream\\n")
+        >>> kg = KnowledgeGraph.memory()
+        >>> _ = kg.ingest(p)
+        >>> sorted(components(kg)["members"])
+        ['Anora, Sean Baker', 'Mikey Madison, Scream']
+        >>> components(kg, top=1)["size"].tolist()
+        [2]
+    """
+    import pandas
+
+    g = _simple(to_networkx(graph, projection, statements=False))
+    rows = []
+    for number, members in enumerate(sorted(nx.connected_components(g), key=len, reverse=True)):
+        hub = max(members, key=lambda n: (g.degree(n), n))
+        labels = sorted(g.nodes[n].get("label", n) for n in members)
+        rows.append((number, len(members), g.nodes[hub].get("label", hub), ", ".join(labels)))
+    return pandas.DataFrame(rows[:top] if top else rows, columns=["component", "size", "hub", "members"])
+
+
+def stats(graph: GraphStore) -> dict[str, pandas.DataFrame]:
+    """Counts by class (every entity, also those named only as qualifier values) and by relation,
+    the entity graph's size and density, and the sources.
+
+    Args:
+        graph: the knowledge graph.
+
+    Returns:
+        DataFrames by name: ``summary`` (measure, value), ``classes`` (class, entities),
+        ``relations`` (relation, edges, statements) and ``sources``.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("subject,predicate,object,character\\nMikey Madison,acted-in,Anora,Ani\\n")
+        >>> kg = KnowledgeGraph.memory()
+        >>> _ = kg.ingest(p)
+        >>> frames = stats(kg)
+        >>> frames["classes"].values.tolist()
+        [['Character', 1], ['Film', 1], ['Person', 1]]
+        >>> frames["relations"].values.tolist()
+        [['acted-in', 1, 1]]
+        >>> dict(frames["summary"].values.tolist())["entities with relations"]
+        2
+    """
+    import pandas
+
+    described = describe(graph)
+    g = entity_graph_of(graph, described, statements=False)
+    everyone = _entities(graph, described, g)
+    sources = registry_sources(graph)
+    summary = [
+        ("entities", len(everyone)),
+        ("entities with relations", g.number_of_nodes()),
+        ("relations (edges)", g.number_of_edges()),
+        ("density", round(nx.density(g), 6) if g.number_of_nodes() > 1 else 0.0),
+        ("weakly connected components", nx.number_weakly_connected_components(g) if g else 0),
+        ("sources", len(sources)),
+        ("quads in store", len(graph.store)),
+    ]
+    return {
+        "summary": pandas.DataFrame(summary, columns=["measure", "value"], dtype=object),
+        "classes": pandas.DataFrame(_class_rows(graph, everyone), columns=["class", "entities"]),
+        "relations": pandas.DataFrame(_relation_rows(graph, g), columns=["relation", "edges", "statements"]),
+        "sources": pandas.DataFrame(
+            [(s.name, s.rows, s.triples, s.statements) for s in sources],
+            columns=["source", "rows", "triples", "statements"],
+        ),
+    }
+
+
+def _entities(graph: GraphStore, described: Descriptions, g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
+    """The classes of every entity: the typed nodes that may be entities, and the entity graph's nodes."""
+    is_entity = entity_rules(graph.ontology).is_entity
+    everyone = {e: c for e, c in described.classes.items() if is_entity(c)}
+    for node, data in g.nodes(data=True):
+        everyone.setdefault(node, data["classes"])
+    return everyone
+
+
+def _class_rows(graph: GraphStore, everyone: Mapping[str, tuple[str, ...]]) -> list[tuple[str, int]]:
+    """(class label, entities) by class IRI, most entities first; ``(untyped)`` counts entities with no class."""
+    counts: dict[str, int] = defaultdict(int)
+    for classes in everyone.values():
+        for c in classes or (_UNTYPED,):
+            counts[c] += 1
+    rows = [(c if c == _UNTYPED else graph.ontology.label(c), count, c) for c, count in counts.items()]
+    return [(label, count) for label, count, _ in sorted(rows, key=lambda x: (-x[1], x[0], x[2]))]
+
+
+def _relation_rows(graph: GraphStore, g: nx.MultiDiGraph) -> list[tuple[str, int, int]]:
+    """(relation, edges, statements) of every relation of the entity graph, most edges first."""
+    statement_counts = {
+        row[0].value: int(row[1].value)
+        for row in graph.store.select(
+            f"SELECT ?p (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?st <{RDF_PREDICATE}> ?p }} GROUP BY ?p"
+        )
+    }
+    relations: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for _, _, data in g.edges(data=True):
+        if data["relation"] not in relations:
+            relations[data["relation"]][1] = statement_counts.get(data["iri"], 0)
+        relations[data["relation"]][0] += 1
+    return sorted(((k, v[0], v[1]) for k, v in relations.items()), key=lambda x: (-x[1], x[0]))
