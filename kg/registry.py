@@ -36,7 +36,16 @@ from kg.sparql import insert_data
 from kg.store import GraphStore, Store, dataset_graphs, registered_graphs_query
 from kg.vocab import FILM, GENERATED_AT, GRAPH_PREFIX, ONTOLOGY_GRAPH, REGISTRY_GRAPH, SOURCE_FILE_CLASS
 
-__all__ = ["SourceInfo", "drop", "ensure_ontology", "find_source", "register", "remove_orphans", "sources"]
+__all__ = [
+    "SourceInfo",
+    "drop",
+    "ensure_ontology",
+    "find_source",
+    "register",
+    "registered_graphs",
+    "remove_orphans",
+    "sources",
+]
 
 _FIELDS = ("sourceName", "sourcePath", "contentHash", "rowCount", "tripleCount", "statementCount")
 
@@ -215,6 +224,17 @@ def ensure_ontology(graph: GraphStore) -> None:
     graph.store.written()
 
 
+def registered_graphs(store: Store) -> set[str]:
+    """The graphs of the filmkg dataset: the registry, the ontology and every graph the registry lists.
+
+    Examples:
+        >>> from kg.store import memory_store
+        >>> sorted(registered_graphs(memory_store()))[0].endswith("/ontology")
+        True
+    """
+    return set(dataset_graphs([row[0].value for row in store.select(registered_graphs_query(), union=False)]))
+
+
 def remove_orphans(store: Store) -> int:
     """Drop the named graphs under :data:`kg.vocab.GRAPH_PREFIX` that no registry entry names (left by
     an interrupted load, drop or replacement); returns how many. Only writing commands call it.
@@ -226,7 +246,7 @@ def remove_orphans(store: Store) -> int:
         >>> remove_orphans(store), store.graph_names()
         (1, [])
     """
-    registered = set(dataset_graphs([row[0].value for row in store.select(registered_graphs_query(), union=False)]))
+    registered = registered_graphs(store)
     orphans = [g for g in store.graph_names() if g.startswith(GRAPH_PREFIX) and g not in registered]
     for orphan in orphans:
         store.remove_graph(orphan)

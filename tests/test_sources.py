@@ -469,3 +469,28 @@ def test_a_drop_interrupted_after_unregistering_leaves_an_orphan_the_next_write_
     with KnowledgeGraph.open(kg_path) as writer:
         writer.ingest(more)
         assert _content(writer) == _never_had(anora_csv, more)
+
+
+def test_an_interrupt_after_the_registry_swap_keeps_the_new_version(
+    tmp_path: Path, kg_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the replaced graph is being removed (after the swap): the new version is the file
+    now, so the load's cleanup must not remove its graph; the old graph is an orphan for the next write."""
+    import kg.ingest.files as files
+    from kg.registry import register
+
+    data = _write(tmp_path / "films.csv", "Sean Baker,directed,Anora")
+    with KnowledgeGraph.open(kg_path) as graph:
+        graph.ingest(data)
+        _write(tmp_path / "films.csv", "Sean Baker,directed,Anora", "Mikey Madison,acted-in,Anora")
+
+        def swap_then_interrupt(*args: object, **kwargs: object) -> None:
+            register(*args, **kwargs)  # type: ignore[arg-type]
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(files, "register", swap_then_interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            graph.ingest(data)
+        (info,) = graph.sources()
+        assert info.rows == 2
+        assert graph.store.ask(f"ASK {{ GRAPH <{info.graph}> {{ <{RES}mikey_madison> <{FILM}actedIn> ?o }} }}")

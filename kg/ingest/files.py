@@ -26,7 +26,7 @@ from kg.ingest.inputs import kind_of, open_file
 from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
 from kg.ingest.sink import Rejects, StatementSink
 from kg.ontology import mint_hashed
-from kg.registry import SourceInfo, ensure_ontology, now, register, remove_orphans, sources
+from kg.registry import SourceInfo, ensure_ontology, now, register, registered_graphs, remove_orphans, sources
 from kg.store import GraphStore
 from kg.vocab import RDF_STATEMENT, RDF_TYPE
 
@@ -431,7 +431,8 @@ def _load(graph: GraphStore, item: _Prepared) -> FileReport:
         _store_write(graph, lambda: register(graph, info, replaces=item.replaces))
     except BaseException:
         try:
-            graph.store.remove_graph(target)
+            if target not in registered_graphs(graph.store):  # once registered (Ctrl-C while the replaced
+                graph.store.remove_graph(target)  # graph goes), the new graph is the file: keep it
         except KGError as cleanup:  # keep the error that stopped the load; no query sees this graph
             logging.getLogger(__name__).warning("could not drop the partly loaded graph %s: %s", target, cleanup)
         raise
