@@ -42,7 +42,7 @@ from kg.sparql import declares_dataset, insert_data, prologue, scrub
 from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
 from kg.store.endpoints import PASSWORD_ENV, TOKEN_ENV, USER_ENV, Endpoints, credentials
 from kg.store.rdflib_remote import remote_dataset
-from kg.store.virtuoso import dataset_pragmas, is_virtuoso, prepare_upload, repair
+from kg.store.virtuoso import bounded_offsets, dataset_pragmas, is_virtuoso, prepare_upload, repair
 
 if TYPE_CHECKING:
     import requests
@@ -61,6 +61,7 @@ _TRIPLES_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml
 _MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 _BLANK = re.compile(rb"(?:^|\s)_:")
 _GRAPH_VARIABLE = re.compile(r"\bGRAPH\s*[?$]", re.IGNORECASE)
+_OFFSET = re.compile(r"\bOFFSET\b", re.IGNORECASE)
 
 
 class RemoteStore:
@@ -139,7 +140,10 @@ class RemoteStore:
             QueryError: the server refused or failed the query for another reason.
             EndpointError: the server cannot be reached, timed out or failed.
         """
-        text = prologue(query, prefixes) + query
+        sent = query
+        if _OFFSET.search(scrub(query)) and self._is_virtuoso():
+            sent = bounded_offsets(query)  # Virtuoso fails an OFFSET without a LIMIT (see bounded_offsets)
+        text = prologue(query, prefixes) + sent
         default: list[str] = []
         named: list[str] = []
         if scoped and not declares_dataset(query):

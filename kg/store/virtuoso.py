@@ -12,9 +12,10 @@ Virtuoso keeps some typed literals as SQL values and writes them back in its own
   written as C prints them (``"1000.0"``, ``"1e+20"``);
 - blank nodes are ``nodeID://b1`` in SPARQL results and ``_:b1`` in RDF.
 
-Two more differences are on the way there: :func:`dataset_pragmas` sends a query's dataset in
-its text rather than as protocol parameters, and :func:`prepare_upload` writes durations so that
-Virtuoso reads them right.
+Three more differences are on the way there: :func:`dataset_pragmas` sends a query's dataset in
+its text rather than as protocol parameters, :func:`bounded_offsets` gives every ``OFFSET``
+without ``LIMIT`` a limit (without one Virtuoso fails the query), and :func:`prepare_upload`
+writes durations so that Virtuoso reads them right.
 
 :func:`repair` rewrites such literals to the canonical form the embedded store (Oxigraph) gives
 the same value, and blank node labels to ``b1``, so that every command prints the same on both.
@@ -35,7 +36,9 @@ import re
 
 import pyoxigraph as ox
 
-__all__ = ["canonical", "dataset_pragmas", "is_virtuoso", "prepare_upload", "repair"]
+from kg.sparql import tokenize
+
+__all__ = ["NO_LIMIT", "bounded_offsets", "canonical", "dataset_pragmas", "is_virtuoso", "prepare_upload", "repair"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _TYPES = "duration|boolean|double|float"
@@ -75,6 +78,60 @@ def dataset_pragmas(default: list[str], named: list[str]) -> str:
     lines = [f"define input:default-graph-uri {ox.NamedNode(g)}\n" for g in default]
     lines += [f"define input:named-graph-uri {ox.NamedNode(g)}\n" for g in named]
     return "".join(lines)
+
+
+NO_LIMIT = 999_999_999_999_999_999
+"""The largest ``LIMIT`` Virtuoso 7 accepts (a longer number is a syntax error, SQ074): far more
+rows than any answer it sends, which it cuts at its ``ResultSetMaxRows`` anyway."""
+
+
+def bounded_offsets(query: str) -> str:
+    """``query`` with ``LIMIT`` :data:`NO_LIMIT` before each ``OFFSET`` that has neither a ``LIMIT``
+    nor an ``ORDER BY`` beside it (in the query or in a subquery): the same answer, which Virtuoso
+    7 then gives.
+
+    Virtuoso turns ``OFFSET n`` into a SQL ``TOP`` clause. Without a ``LIMIT`` and without an ``ORDER
+    BY`` the clause's row count comes out negative, and the query fails with "SR350: TOP parameter
+    < 0", for any offset above 0 and however many solutions there are (openlink/virtuoso-opensource#76).
+    With ``ORDER BY`` it pages right as it is, and a limit there would make it refuse the query
+    (SR353: a sorted ``TOP`` over more than ``MaxSortedTopRows`` rows), so such queries are left alone.
+
+    The solution modifiers of a query or subquery are the words between the ``}`` that closes its
+    ``WHERE`` group and the next brace; strings, IRIs and comments are never read as keywords.
+
+    Args:
+        query: the text of a SPARQL query.
+
+    Returns:
+        The text to send to Virtuoso (``query`` itself when every ``OFFSET`` is bounded).
+
+    Examples:
+        >>> bounded_offsets("SELECT * { ?s ?p ?o } OFFSET 5")
+        'SELECT * { ?s ?p ?o } LIMIT 999999999999999999 OFFSET 5'
+        >>> bounded_offsets("SELECT * { { SELECT ?s { ?s ?p 'OFFSET' } offset 1 } } ORDER BY ?s OFFSET 5")
+        "SELECT * { { SELECT ?s { ?s ?p 'OFFSET' } LIMIT 999999999999999999 offset 1 } } ORDER BY ?s OFFSET 5"
+        >>> bounded_offsets("SELECT * { ?s ?p ?o } OFFSET 5 LIMIT 2")
+        'SELECT * { ?s ?p ?o } OFFSET 5 LIMIT 2'
+    """
+    inserts: list[int] = []
+    offset: int | None = None  # where the OFFSET of the current modifiers starts
+    bounded = False  # the current modifiers have a LIMIT or an ORDER BY
+    for token in tokenize(query):
+        if token.kind == "punct" and token.text in "{}":
+            if offset is not None and not bounded:
+                inserts.append(offset)
+            offset, bounded = None, False
+        elif token.kind == "word":
+            word = token.text.upper()
+            if word == "OFFSET":
+                offset = token.start
+            elif word in ("LIMIT", "ORDER"):
+                bounded = True
+    if offset is not None and not bounded:
+        inserts.append(offset)
+    for start in reversed(inserts):
+        query = f"{query[:start]}LIMIT {NO_LIMIT} {query[start:]}"
+    return query
 
 
 def prepare_upload(ntriples: bytes) -> bytes:
