@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from kg.errors import KGError, NotFoundError
 from kg.identity import SettleReport, settle
+from kg.sparql import insert_data
 from kg.store import GraphStore, Store, dataset_graphs, registered_graphs_query
 from kg.vocab import FILM, GENERATED_AT, GRAPH_PREFIX, ONTOLOGY_GRAPH, RDF_STATEMENT, REGISTRY_GRAPH, SOURCE_FILE_CLASS
 
@@ -251,10 +252,14 @@ def ensure_ontology(graph: GraphStore) -> None:
     if graph.store.ask(f"ASK {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}contentHash> {digest} }} }}", union=False):
         return
     triples = ox.serialize(ox.parse(path=str(onto.path), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+    quads = (
+        f"GRAPH {node} {{ {triples.decode('utf-8')} }} "  # type: ignore[union-attr]
+        f"GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}contentHash> {digest} }}"
+    )
+    # The owl:unionOf lists are blank nodes: insert_data writes them so that every server accepts them.
     graph.store.update(
         f"DROP SILENT GRAPH {node} ; DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} ?p ?o }} }} ; "
-        f"INSERT DATA {{ GRAPH {node} {{ {triples.decode('utf-8')} }} "  # type: ignore[union-attr]
-        f"GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}contentHash> {digest} }} }}"
+        + insert_data(quads)
     )
     graph.store.written()
 

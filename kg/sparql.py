@@ -26,6 +26,7 @@ __all__ = [
     "Token",
     "check_variable",
     "declares_dataset",
+    "insert_data",
     "network_keyword",
     "prologue",
     "query_form",
@@ -343,3 +344,22 @@ def query_form(sparql: str) -> str:
                 if word.startswith(keyword):
                     return form
     return "select"
+
+
+def insert_data(quads: str) -> str:
+    """The update that adds ``quads`` (the body of ``INSERT DATA``: triples and ``GRAPH`` blocks).
+
+    Without blank nodes it is ``INSERT DATA { … }``. With blank nodes it is ``INSERT { … } WHERE {}``,
+    which means the same (each blank node label becomes one new blank node) and which every server
+    accepts, while some refuse blank nodes inside ``INSERT DATA`` (Virtuoso 7: "SP031 … Blank node
+    … is not allowed in a constant clause").
+
+    Examples:
+        >>> insert_data('GRAPH <http://e/g> { <http://e/s> <http://e/p> "_:not a blank node" }')[:13]
+        'INSERT DATA {'
+        >>> insert_data("GRAPH <http://e/g> { <http://e/s> <http://e/p> _:b1 }")[-10:]
+        '} WHERE {}'
+    """
+    if any(token.kind == "blank" for token in tokenize(quads)):
+        return f"INSERT {{ {quads} }} WHERE {{}}"
+    return f"INSERT DATA {{ {quads} }}"

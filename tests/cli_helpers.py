@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+import requests
 from typer.testing import CliRunner
 
 from kg.cli import app
+from kg.store.virtuoso import repair
 from kg.statements import Statement
 
 runner = CliRunner()
@@ -56,27 +58,40 @@ def invoke(args: list[str], *, ok: bool, input: str | None = None, env: dict[str
     )
 
 
+SERVER_PATHS = {
+    "oxigraph": ("/query", "/update", "/store"),
+    "virtuoso": ("/sparql", "/sparql", "/sparql-graph-crud"),
+}
+"""Where each tested server serves queries, updates and the Graph Store Protocol."""
+
+TEST_GRAPHS = ("https://w3id.org/filmkg/", "http://example.org/")
+"""What the tests write: filmkg's graphs and the tests' own "foreign" graphs."""
+
+
 @dataclass(frozen=True)
 class Server:
-    """A real SPARQL server on loopback (Oxigraph's), as the tests use it.
+    """A real SPARQL server on loopback, as the tests use it.
 
-    ``base`` is ``http://127.0.0.1:PORT``; Oxigraph serves queries at ``/query``,
-    updates at ``/update`` and the Graph Store Protocol at ``/store``.
+    ``base`` is ``http://127.0.0.1:PORT``; ``kind`` says which server it is (see
+    :data:`SERVER_PATHS`). ``own_graphs`` are the graphs the server keeps for itself
+    (Virtuoso's system graphs): the tests neither read nor drop them.
     """
 
     base: str
+    kind: str = "oxigraph"
+    own_graphs: frozenset[str] = frozenset()
 
     @property
     def query_url(self) -> str:
-        return f"{self.base}/query"
+        return self.base + SERVER_PATHS[self.kind][0]
 
     @property
     def update_url(self) -> str:
-        return f"{self.base}/update"
+        return self.base + SERVER_PATHS[self.kind][1]
 
     @property
     def gsp_url(self) -> str:
-        return f"{self.base}/store"
+        return self.base + SERVER_PATHS[self.kind][2]
 
     def args(self, *, update: bool = True, gsp: bool = True) -> list[str]:
         """The global options that point ``filmkg`` at this server."""
@@ -87,35 +102,57 @@ class Server:
             out += ["--gsp-endpoint", self.gsp_url]
         return out
 
-    def clear(self) -> None:
-        """Empty the server (``DROP ALL``), so that each test starts from nothing."""
-        import requests
-
-        requests.post(self.update_url, data={"update": "DROP ALL"}, timeout=30).raise_for_status()
-
-    def quads(self) -> set[object]:
-        """Every quad on the server, straight from its Graph Store endpoint (not through filmkg)."""
-        import pyoxigraph as ox
-        import requests
-
+    def graph_names(self) -> set[str]:
+        """The named graphs on the server that hold a triple (the server's own graphs left out)."""
         answer = requests.post(
-            self.query_url,
-            data={"query": "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"},
-            headers={"Accept": "application/n-triples"},
-            timeout=30,
+            self.query_url, data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "text/csv"}, timeout=30,
         )
         answer.raise_for_status()
-        return set(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES))
+        names = {line.strip().strip('"') for line in answer.text.splitlines()[1:] if line.strip()}
+        return names - self.own_graphs
 
-    def dataset(self) -> set[object]:
-        """Every quad on the server with its graph name (default graph included), straight from
-        Oxigraph's Graph Store endpoint (not through filmkg): what "left exactly as it was" compares."""
-        import pyoxigraph as ox
-        import requests
+    def clear(self) -> None:
+        """Empty the server, so that each test starts from nothing: ``DROP ALL`` on Oxigraph; on
+        Virtuoso every graph but its own (``DROP ALL`` would drop its system graphs too)."""
+        if self.kind == "oxigraph":
+            update = "DROP ALL"
+        else:
+            update = " ; ".join(f"DROP SILENT GRAPH <{g}>" for g in sorted(self.graph_names()))
+            if not update:
+                return
+        requests.post(self.update_url, data={"update": update}, timeout=30).raise_for_status()
 
-        answer = requests.get(self.gsp_url, headers={"Accept": "application/n-quads"}, timeout=30)
+    def graph_triples(self, graph: str) -> set[ox.Triple]:
+        """The triples of one named graph, from the Graph Store endpoint (not through filmkg's store);
+        empty for a graph the server does not hold.
+
+        Virtuoso writes some typed literals its own way (durations as numbers, see
+        kg/store/virtuoso.py); they are read back in the embedded store's canonical form, so that
+        what is on the server compares with what filmkg uploaded."""
+        answer = requests.get(
+            self.gsp_url, params={"graph": graph}, headers={"Accept": "application/n-triples"}, timeout=30
+        )
+        if answer.status_code == 404:
+            return set()
         answer.raise_for_status()
-        return set(ox.parse(answer.content, format=ox.RdfFormat.N_QUADS))
+        content = repair(answer.content) if self.kind == "virtuoso" else answer.content
+        return {q.triple for q in ox.parse(content, format=ox.RdfFormat.N_TRIPLES)}
+
+    def dataset(self) -> set[ox.Quad]:
+        """Every quad on the server with its graph name, straight from its Graph Store endpoint (not
+        through filmkg): what "left exactly as it was" compares. Oxigraph sends its whole dataset
+        (default graph included) as N-Quads; Virtuoso, which has no default graph of its own, sends
+        each named graph (its own graphs left out)."""
+        if self.kind == "oxigraph":
+            answer = requests.get(self.gsp_url, headers={"Accept": "application/n-quads"}, timeout=30)
+            answer.raise_for_status()
+            return set(ox.parse(answer.content, format=ox.RdfFormat.N_QUADS))
+        out: set[ox.Quad] = set()
+        for graph in self.graph_names():
+            node = ox.NamedNode(graph)
+            out |= {ox.Quad(t.subject, t.predicate, t.object, node) for t in self.graph_triples(graph)}
+        return out
 
 
 Target = Path | Server
@@ -181,9 +218,7 @@ def quads(target: Target) -> set[ox.Quad]:
     (read-only), or the server's whole dataset from its Graph Store endpoint (graphs filmkg does not
     list included)."""
     if isinstance(target, Server):
-        found = target.dataset()
-        assert all(isinstance(q, ox.Quad) for q in found)
-        return found  # type: ignore[return-value]  # pyoxigraph parses N-Quads to Quads (checked above)
+        return target.dataset()
     opened = ox.Store.read_only(str(target))
     try:
         return set(opened)
@@ -254,3 +289,10 @@ def flats(statements: list[Statement]) -> list[dict[str, str]]:
 def plain(text: str) -> str:
     """Typer's boxed usage error as one line of words (box drawing and line breaks removed)."""
     return " ".join(re.sub(r"[╭╮╰╯│─]", " ", text).split())
+
+
+def stored(triples: set[ox.Triple]) -> set[ox.Triple]:
+    """``triples`` as a store keeps them: typed literals in their canonical form ("PT10.0S" is "PT10S")."""
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    return {q.triple for q in store}

@@ -6,9 +6,9 @@
   ``kg_path`` a store folder not yet created; ``storage`` runs a test twice, in memory and on
   disk, for ``empty_kg``, ``tiny_graph`` and ``anora_graph``.
 - Stores for the CLI: ``anora_folder_store`` (a store folder per test module, ingested through
-  the CLI; for read-only tests), ``server`` (the emptied SPARQL server) and ``anora_server``;
-  ``backend`` runs a test twice, on a store folder and on the server, for ``target`` (empty) and
-  ``anora_target``.
+  the CLI; for read-only tests), ``server`` (an emptied SPARQL server: each test that takes it runs
+  on Oxigraph and on Virtuoso 7) and ``anora_server``; ``backend`` runs a test on a store folder and
+  on each server, for ``target`` (empty) and ``anora_target``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from cli_helpers import Server, Target, cli, free_port
+from cli_helpers import TEST_GRAPHS, Server, Target, cli, free_port
+from servers import start_virtuoso, virtuoso_installed
 from kg import KnowledgeGraph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,8 +34,10 @@ DATA = Path(__file__).resolve().parent / "data"
 ANORA = ROOT / "data" / "anora" / "anora.csv"
 STORAGES = ("memory", "disk")
 """Where a knowledge graph opened through the API lives (the ``storage`` fixture's parameters)."""
-BACKENDS = ("embedded", "server")
-"""Where the CLI works (the ``backend`` fixture's parameters): a store folder, or a SPARQL server."""
+SERVER_KINDS = ("oxigraph", "virtuoso")
+"""The real SPARQL servers the tests run on (the ``server`` fixture's parameters)."""
+BACKENDS = ("embedded", *SERVER_KINDS)
+"""Where the CLI works (the ``backend`` fixture's parameters): a store folder, or each SPARQL server."""
 
 
 @pytest.fixture
@@ -140,6 +143,9 @@ def anora_graph(storage: str, kg_path: Path, anora_csv: Path) -> Iterator[Knowle
 
 SERVER_ENV = "FILMKG_TEST_SERVER"
 """The base URL of an Oxigraph server that ``.ci/run`` started; without it the tests start their own."""
+VIRTUOSO_ENV = "FILMKG_TEST_VIRTUOSO"
+"""The base URL of a Virtuoso server that ``.ci/run`` started; without it the tests start their own
+when ``virtuoso-t`` is installed, and skip the Virtuoso runs only when it is not (CI installs it)."""
 
 
 def _oxigraph_command() -> str:
@@ -150,17 +156,17 @@ def _oxigraph_command() -> str:
     return found
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[bytes] | None = None) -> None:
+def _wait_until_up(server: Server, process: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            pytest.fail(f"the Oxigraph server exited with {process.returncode}", pytrace=False)
+            pytest.fail(f"the {server.kind} server exited with {process.returncode}", pytrace=False)
         try:
-            requests.post(f"{base}/query", data={"query": "ASK {}"}, timeout=2).raise_for_status()
+            requests.post(server.query_url, data={"query": "ASK {}"}, timeout=2).raise_for_status()
             return
         except requests.RequestException:
             time.sleep(0.1)
-    pytest.fail(f"no SPARQL server answered at {base}", pytrace=False)
+    pytest.fail(f"no SPARQL server answered at {server.query_url}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -170,28 +176,62 @@ def sparql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     given = os.environ.get(SERVER_ENV)
     if given:
         server = Server(given.rstrip("/"))
-        _wait_until_up(server.base)
+        _wait_until_up(server)
         yield server
         return
     folder = tmp_path_factory.mktemp("oxigraph-server")
-    base = f"http://127.0.0.1:{free_port()}"
+    server = Server(f"http://127.0.0.1:{free_port()}")
     process = subprocess.Popen(
-        [_oxigraph_command(), "serve", "--location", str(folder), "--bind", base.removeprefix("http://")],
+        [_oxigraph_command(), "serve", "--location", str(folder), "--bind", server.base.removeprefix("http://")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_until_up(base, process)
-        yield Server(base)
+        _wait_until_up(server, process)
+        yield server
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-@pytest.fixture
-def server(sparql_server: Server) -> Server:
-    """The SPARQL server, emptied for this test."""
-    sparql_server.clear()
-    return sparql_server
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real Virtuoso 7 server on 127.0.0.1, writable over SPARQL and the Graph Store Protocol:
+    the one ``.ci/run`` started (``$FILMKG_TEST_VIRTUOSO``), or one started here for the session
+    (see ``tests/servers.py``). Skipped only when Virtuoso is not installed and none was given."""
+    given = os.environ.get(VIRTUOSO_ENV)
+    running = None
+    if given:
+        base = given.rstrip("/")
+    elif not virtuoso_installed():
+        pytest.skip(f"Virtuoso is not installed (apt-get install virtuoso-opensource) and ${VIRTUOSO_ENV} is not set")
+    else:
+        running = start_virtuoso(tmp_path_factory.mktemp("virtuoso-server"))
+        base = running.base
+    try:
+        _wait_until_up(Server(base, "virtuoso"))
+        own = frozenset(g for g in Server(base, "virtuoso").graph_names() if not g.startswith(TEST_GRAPHS))
+        yield Server(base, "virtuoso", own)
+    finally:
+        if running is not None:
+            running.stop()
+
+
+_SERVER_FIXTURES = {"oxigraph": "sparql_server", "virtuoso": "virtuoso_server"}
+"""The session fixture that runs each kind of server."""
+
+
+def emptied_server(kind: str, request: pytest.FixtureRequest) -> Server:
+    """The session's server of this kind (see :data:`SERVER_KINDS`), emptied for this test."""
+    found = request.getfixturevalue(_SERVER_FIXTURES[kind])
+    assert isinstance(found, Server)
+    found.clear()
+    return found
+
+
+@pytest.fixture(params=SERVER_KINDS)
+def server(request: pytest.FixtureRequest) -> Server:
+    """A real SPARQL server, emptied for this test: each test that takes it runs on Oxigraph and on Virtuoso."""
+    return emptied_server(str(request.param), request)
 
 
 # ------------------------------------------------------------------------------ the CLI on both backends
@@ -207,34 +247,39 @@ def anora_folder_store(anora_file: Path, tmp_path_factory: pytest.TempPathFactor
     return store
 
 
-@pytest.fixture
-def anora_server(server: Server, anora_file: Path) -> Server:
-    """The (emptied) SPARQL server holding the Anora data, ingested through the real CLI for this test
-    (49 rows, quick), so that no test sees what another one left on the server."""
+def _with_anora(server: Server, anora_file: Path) -> Server:
     run = cli(server, "ingest", anora_file)
     assert run.stdout.startswith("1 file (1 added): 49 rows"), run.stdout
     return server
 
 
+@pytest.fixture
+def anora_server(server: Server, anora_file: Path) -> Server:
+    """The (emptied) SPARQL server holding the Anora data, ingested through the real CLI for this test
+    (49 rows, quick), so that no test sees what another one left on the server."""
+    return _with_anora(server, anora_file)
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
-    """Runs a CLI test twice: on a store folder and on a SPARQL server."""
+    """Runs a CLI test on a store folder and on each SPARQL server (Oxigraph, Virtuoso)."""
     return str(request.param)
 
 
 @pytest.fixture
 def target(backend: str, kg_path: Path, request: pytest.FixtureRequest) -> Target:
     """An empty target: a store folder under tmp_path (not yet created), or the emptied server."""
-    if backend == "server":
-        found = request.getfixturevalue("server")
-        assert isinstance(found, Server)
-        return found
+    if backend in SERVER_KINDS:
+        return emptied_server(backend, request)
     return kg_path
 
 
 @pytest.fixture
 def anora_target(backend: str, request: pytest.FixtureRequest) -> Target:
-    """The Anora data, ingested through the CLI: the module's store folder, or the server."""
-    found = request.getfixturevalue("anora_server" if backend == "server" else "anora_folder_store")
-    assert isinstance(found, (Path, Server))
+    """The Anora data, ingested through the CLI: the module's store folder, or the emptied server
+    (ingested for this test)."""
+    if backend in SERVER_KINDS:
+        return _with_anora(emptied_server(backend, request), request.getfixturevalue("anora_file"))
+    found = request.getfixturevalue("anora_folder_store")
+    assert isinstance(found, Path)
     return found

@@ -1,9 +1,9 @@
 """The ``filmkg`` command line, run in-process through Typer's CliRunner on real stores.
 
-The core tests run on both backends (test ids ``[embedded]`` and ``[server]``, the
-``target`` and ``anora_target`` fixtures of conftest.py): a store folder on disk, passed
-as ``--store <tmp>/store``, and a real Oxigraph SPARQL server on loopback, passed as
-``--endpoint/--update-endpoint/--gsp-endpoint`` (see :func:`cli_helpers.target_args`).
+The core tests run on every backend (test ids ``[embedded]``, ``[oxigraph]`` and
+``[virtuoso]``, the ``target`` and ``anora_target`` fixtures of conftest.py): a store folder
+on disk, passed as ``--store <tmp>/store``, and real Oxigraph and Virtuoso 7 SPARQL servers
+on loopback, passed as ``--endpoint/--update-endpoint/--gsp-endpoint`` (see :func:`cli_helpers.target_args`).
 Tests about store folders themselves (a missing or locked store, ``FILMKG_STORE``,
 ``./.filmkg``, files on disk) run on the embedded store only; that no read command
 changes the store is tests/test_readonly.py. Exit code, stdout and stderr are checked
@@ -334,7 +334,10 @@ def test_drop_by_name(target: Target, tmp_path: Path) -> None:
     assert _names(target) == ["two.csv"]
     assert not _ask(target, "ASK { res:sean_baker film:directed res:anora }")
     assert _ask(target, "ASK { res:brooke_candy film:performed res:drip }")
-    assert not _ask(target, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    if not (isinstance(target, Server) and target.kind == "virtuoso"):
+        # Virtuoso 7 answers ASK { GRAPH <g> { ... } } with true for any graph outside the dataset
+        # filmkg sends (a bug of its query compiler); what it holds is checked below.
+        assert not _ask(target, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     assert ox.NamedNode(graph) not in {q.graph_name for q in quads(target)}
 
 
@@ -538,9 +541,15 @@ def test_query_construct_default_format_is_turtle(anora_target: Target) -> None:
 
 @pytest.mark.parametrize("fmt", list(_RDF))
 def test_query_describe_formats_parse_back(anora_target: Target, fmt: str) -> None:
+    """What DESCRIBE returns is up to the server (SPARQL 1.1, section 16.4): the triples about the
+    resource, and on Virtuoso also those that point to it."""
     reference = _triples(cli(anora_target, "query", "DESCRIBE res:anora", "--format", "nt").stdout, "nt")
     assert reference
-    assert {t.subject for t in reference} == {ox.NamedNode(RES + "anora")}
+    anora = ox.NamedNode(RES + "anora")
+    if isinstance(anora_target, Server) and anora_target.kind == "virtuoso":
+        assert all(anora in (t.subject, t.object) for t in reference)
+    else:
+        assert {t.subject for t in reference} == {anora}
     assert ox.Triple(ox.NamedNode(RES + "anora"), ox.NamedNode(FILM + "distributedBy"), ox.NamedNode(RES + "neon")) in reference
     out = cli(anora_target, "query", "DESCRIBE res:anora", "--format", fmt).stdout
     assert _triples(out, fmt) == reference

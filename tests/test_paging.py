@@ -190,6 +190,34 @@ def test_cli_offset_past_the_end_prints_the_header_only(anora_target: Target) ->
     assert csv_rows(run.stdout) == [["title", "actor", "character"]]
 
 
+def test_cli_offset_without_a_limit_skips_rows(anora_target: Target) -> None:
+    """An offset alone, inside the answer (Virtuoso fails an OFFSET without LIMIT unless filmkg adds one)."""
+    every = csv_rows(cli(anora_target, "query", "--name", "cast", "--format", "csv").stdout)
+    assert len(every) > 4
+    rest = csv_rows(cli(anora_target, "query", "--name", "cast", "--offset", "3", "--format", "csv").stdout)
+    assert rest[0] == every[0] and len(rest) == len(every) - 3
+    assert not Counter(map(tuple, rest[1:])) - Counter(map(tuple, every[1:]))
+    ordered = csv_rows(
+        cli(anora_target, "query", "--name", "cast", "--offset", "3", "--sort", "--format", "csv").stdout
+    )
+    assert ordered == [every[0], *every[4:]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?n WHERE { VALUES ?n { 3 1 2 } } OFFSET 1",
+        "SELECT ?n WHERE { { SELECT ?n WHERE { VALUES ?n { 3 1 2 } } OFFSET 1 } }",
+        "SELECT ?n WHERE { { SELECT ?n WHERE { VALUES ?n { 3 1 2 } } ORDER BY ?n OFFSET 1 } } ORDER BY ?n",
+    ],
+)
+def test_cli_an_offset_of_your_own(anora_target: Target, text: str) -> None:
+    rows = csv_rows(cli(anora_target, "query", text, "--format", "csv").stdout)
+    assert rows[0] == ["n"] and len(rows) == 3
+    if "ORDER BY" in text:
+        assert rows[1:] == [["2"], ["3"]]
+
+
 def test_cli_no_sort_on_a_query_you_write(anora_target: Target) -> None:
     text = "SELECT ?n WHERE { VALUES ?n { 3 1 2 } } ORDER BY ?n"
     assert csv_rows(cli(anora_target, "query", text, "--limit", "2", "--format", "csv").stdout) == [["n"], ["1"], ["2"]]

@@ -1,10 +1,10 @@
 """Remote SPARQL 1.1 servers in place of the embedded store.
 
-:class:`Endpoints` names the three services a server offers: the query endpoint
-(required), the update endpoint (without it the graph is read-only) and the
-Graph Store Protocol endpoint (bulk uploads; without it uploads go as chunked
-``INSERT DATA`` updates). :class:`RemoteStore` gives them the few store
-operations filmkg uses, so every feature works the same on a server:
+:class:`~kg.store.endpoints.Endpoints` names the three services a server offers: the query
+endpoint (required), the update endpoint (without it the graph is read-only) and the Graph
+Store Protocol endpoint (bulk uploads; without it uploads go as chunked ``INSERT DATA``
+updates). :class:`RemoteStore` gives them the few store operations filmkg uses, so every
+feature works the same on a server:
 
 - queries over "every graph" (and ``GRAPH ?g`` patterns) name the dataset
   explicitly with the protocol's ``default-graph-uri`` and ``named-graph-uri``
@@ -12,23 +12,17 @@ operations filmkg uses, so every feature works the same on a server:
   the registry yet, so readers never see half a file, and a server's own union
   default graph setting does not matter;
 - results come back as SPARQL JSON or N-Triples and are parsed by pyoxigraph,
-  so they are the same pyoxigraph terms as from the embedded store;
+  so they are the same pyoxigraph terms as from the embedded store (Virtuoso's own ways of
+  writing some literals are undone first, see :mod:`kg.store.virtuoso`);
 - uploads go over the Graph Store Protocol, ``POST ?graph=IRI`` in chunks of
   whole lines (:data:`CHUNK_BYTES`); a file with blank nodes goes in one
   streamed request, because a blank node label only holds within one request.
 
-Credentials come from the environment, never from the command line:
-``FILMKG_ENDPOINT_USER`` and ``FILMKG_ENDPOINT_PASSWORD`` (HTTP basic), or
-``FILMKG_ENDPOINT_TOKEN`` (a bearer token). ``FILMKG_ENDPOINT_TIMEOUT`` sets the
-seconds to wait for an answer (default 60).
+``FILMKG_ENDPOINT_TIMEOUT`` sets the seconds to wait for an answer (default 60).
 
 Examples:
-    >>> Endpoints("http://127.0.0.1:7878/query").read_only
+    >>> RemoteStore(Endpoints("http://127.0.0.1:7878/query")).read_only
     True
-    >>> Endpoints("http://user:secret@127.0.0.1:7878/query").check_no_credentials()
-    Traceback (most recent call last):
-    ...
-    kg.errors.EndpointError: the endpoint URL http://127.0.0.1:7878/query carries credentials: set FILMKG_ENDPOINT_USER and FILMKG_ENDPOINT_PASSWORD (or FILMKG_ENDPOINT_TOKEN) instead, so they do not show in the command line
 """
 
 from __future__ import annotations
@@ -36,147 +30,38 @@ from __future__ import annotations
 import io
 import os
 import re
+import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
 from kg.errors import EndpointError, QueryError, StoreError
-from kg.sparql import declares_dataset, prologue, scrub
+from kg.sparql import declares_dataset, insert_data, prologue, scrub
 from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
+from kg.store.endpoints import PASSWORD_ENV, TOKEN_ENV, USER_ENV, Endpoints, credentials
+from kg.store.rdflib_remote import remote_dataset
+from kg.store.virtuoso import bounded_offsets, dataset_pragmas, is_virtuoso, prepare_upload, repair
 
 if TYPE_CHECKING:
     import requests
     from rdflib import Dataset
 
-__all__ = [
-    "CHUNK_BYTES",
-    "ENDPOINT_ENV",
-    "GSP_ENDPOINT_ENV",
-    "UPDATE_ENDPOINT_ENV",
-    "Endpoints",
-    "RemoteStore",
-]
+__all__ = ["CHUNK_BYTES", "RemoteStore"]
 
-ENDPOINT_ENV = "FILMKG_ENDPOINT"
-UPDATE_ENDPOINT_ENV = "FILMKG_UPDATE_ENDPOINT"
-GSP_ENDPOINT_ENV = "FILMKG_GSP_ENDPOINT"
-USER_ENV = "FILMKG_ENDPOINT_USER"
-PASSWORD_ENV = "FILMKG_ENDPOINT_PASSWORD"
-TOKEN_ENV = "FILMKG_ENDPOINT_TOKEN"
 TIMEOUT_ENV = "FILMKG_ENDPOINT_TIMEOUT"
 CHUNK_ENV = "FILMKG_UPLOAD_CHUNK_BYTES"
 CHUNK_BYTES = 8_000_000
 """Upload chunk size in bytes of N-Triples (about 50,000 triples); ``FILMKG_UPLOAD_CHUNK_BYTES`` overrides it."""
 DEFAULT_TIMEOUT = 60.0
 
-_RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+_SOLUTIONS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
+_TRIPLES_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+_MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 _BLANK = re.compile(rb"(?:^|\s)_:")
 _GRAPH_VARIABLE = re.compile(r"\bGRAPH\s*[?$]", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """The URLs of a SPARQL server: query (required), update and Graph Store Protocol (optional)."""
-
-    query: str
-    update: str | None = None
-    gsp: str | None = None
-
-    @property
-    def read_only(self) -> bool:
-        """Without an update endpoint nothing can be written."""
-        return self.update is None
-
-    def check_no_credentials(self) -> None:
-        """Refuse URLs with ``user:password@``: credentials belong in the environment.
-
-        Raises:
-            EndpointError: a URL carries a user name or password.
-        """
-        self.check_urls()
-        for url in (self.query, self.update, self.gsp):
-            if url is not None and (urlsplit(url).username or urlsplit(url).password):
-                raise EndpointError(
-                    f"the endpoint URL {_without_credentials(url)} carries credentials: set {USER_ENV} and "
-                    f"{PASSWORD_ENV} (or {TOKEN_ENV}) instead, so they do not show in the command line"
-                )
-
-    def check_urls(self) -> None:
-        """Every URL is ``http`` or ``https`` with a host.
-
-        Raises:
-            EndpointError: a URL that is not one.
-
-        Examples:
-            >>> Endpoints("localhost:7878/query").check_urls()
-            Traceback (most recent call last):
-            ...
-            kg.errors.EndpointError: "localhost:7878/query" is not an http(s) URL: give the full URL, for example http://localhost:7878/query
-        """
-        for url in (self.query, self.update, self.gsp):
-            if url is None:
-                continue
-            try:
-                parts = urlsplit(url)
-                valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
-            except ValueError:
-                valid = False
-            if not valid:
-                raise EndpointError(
-                    f'"{url}" is not an http(s) URL: give the full URL, for example http://localhost:7878/query'
-                )
-
-    def __str__(self) -> str:
-        return self.query
-
-
-def credentials() -> tuple[str | None, tuple[str, str] | None]:
-    """The bearer token, or the basic user and password, from the environment (surrounding
-    whitespace removed, so that a token read from a file with its newline works).
-
-    Raises:
-        EndpointError: a value HTTP cannot carry; the message names the variable, never the value.
-
-    Examples:
-        >>> import os
-        >>> os.environ[TOKEN_ENV] = "abc\\n"
-        >>> credentials()
-        ('abc', None)
-        >>> os.environ[TOKEN_ENV] = "a b"
-        >>> credentials()
-        Traceback (most recent call last):
-        ...
-        kg.errors.EndpointError: FILMKG_ENDPOINT_TOKEN holds a space or control character, which HTTP headers cannot carry
-        >>> del os.environ[TOKEN_ENV]
-    """
-    token = os.environ.get(TOKEN_ENV, "").strip()
-    if token:
-        if any(c.isspace() or not c.isprintable() or ord(c) > 126 for c in token):
-            raise EndpointError(f"{TOKEN_ENV} holds a space or control character, which HTTP headers cannot carry")
-        return token, None
-    user = os.environ.get(USER_ENV, "").strip()
-    if not user:
-        return None, None
-    password = os.environ.get(PASSWORD_ENV, "").strip("\r\n")
-    for name, value in ((USER_ENV, user), (PASSWORD_ENV, password)):
-        if not value.isprintable() or not all(ord(c) < 128 for c in value):
-            raise EndpointError(
-                f"{name} holds a character HTTP basic authentication cannot carry (use ASCII letters, "
-                f"digits and punctuation, or {TOKEN_ENV})"
-            )
-    if ":" in user:
-        raise EndpointError(f"{USER_ENV} cannot hold a colon (HTTP basic authentication separates user and password with it)")
-    return None, (user, password)
-
-
-def _without_credentials(url: str) -> str:
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+_OFFSET = re.compile(r"\bOFFSET\b", re.IGNORECASE)
 
 
 class RemoteStore:
@@ -200,6 +85,7 @@ class RemoteStore:
         self.chunk_bytes = chunk_bytes if chunk_bytes is not None else int(_env_number(CHUNK_ENV, CHUNK_BYTES))
         self._session: requests.Session | None = requests.Session()
         self._session.headers["User-Agent"] = "filmkg"
+        self._server: str | None = None  # the Server header of the last answer
         token, basic = credentials()
         if token is not None:
             self._session.headers["Authorization"] = f"Bearer {token}"
@@ -228,35 +114,56 @@ class RemoteStore:
             ) from None
         except requests.RequestException as exc:  # its text may quote headers, so credentials: not shown
             raise EndpointError(f"the request to {url} failed ({type(exc).__name__})") from None
+        self._server = response.headers.get("Server", "")
         if response.status_code >= 400:
             raise _http_error(url, response)
         return response
 
+    def _is_virtuoso(self) -> bool:
+        """Whether the server is Virtuoso (by the Server header of its answers; asks once if none came yet)."""
+        if self._server is None:
+            self.ask("ASK {}", union=False)
+        return is_virtuoso(self._server)
+
     # ------------------------------------------------------------------ the store operations
 
     def _query(
-        self, query: str, union: bool, prefixes: Mapping[str, str] | None, *, scoped: bool = True
+        self, query: str, union: bool, prefixes: Mapping[str, str] | None, *, scoped: bool = True,
+        triples: bool = False,
     ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
-        """Run a query; with ``union`` the dataset is every filmkg graph.
+        """Run a query; with ``union`` the dataset is every filmkg graph. ``triples`` asks for an RDF
+        answer (CONSTRUCT, DESCRIBE), otherwise SPARQL results: a server may answer a CONSTRUCT in
+        any format the Accept header allows (Virtuoso sends its triples as SPARQL JSON results).
 
         Raises:
             SyntaxError: the server refused the query and pyoxigraph finds a syntax error in it.
             QueryError: the server refused or failed the query for another reason.
             EndpointError: the server cannot be reached, timed out or failed.
         """
-        text = prologue(query, prefixes) + query
-        form: list[tuple[str, str]] = [("query", text)]
+        sent = query
+        if _OFFSET.search(scrub(query)) and self._is_virtuoso():
+            sent = bounded_offsets(query)  # Virtuoso fails an OFFSET without a LIMIT (see bounded_offsets)
+        text = prologue(query, prefixes) + sent
+        default: list[str] = []
+        named: list[str] = []
         if scoped and not declares_dataset(query):
             if union:
-                graphs = self.graphs()
-                form += [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+                default = named = self.graphs()
             elif _GRAPH_VARIABLE.search(scrub(query)):
                 # GRAPH ?g ranges over the filmkg graphs only: not over graphs being uploaded,
                 # left by a failed upload, or written by other applications on the same server.
-                form += [("named-graph-uri", g) for g in self.graphs()]
+                named = self.graphs()
+        form: list[tuple[str, str]] = [("query", text)]
+        if (default or named) and self._is_virtuoso():
+            # Virtuoso echoes each protocol graph in a header of its answer, and past 100
+            # headers Python's HTTP client refuses the answer: the dataset goes in the query.
+            form = [("query", dataset_pragmas(default, named) + text)]
+        else:
+            form += [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]
         try:
             response = self._send(
-                "POST", self.endpoints.query, data=form, headers={"Accept": _RESULTS_ACCEPT}
+                "POST", self.endpoints.query, data=form,
+                headers={"Accept": _TRIPLES_ACCEPT if triples else _SOLUTIONS_ACCEPT},
             )
         except _Refused as exc:
             _local_syntax_check(query, prefixes)
@@ -264,6 +171,7 @@ class RemoteStore:
                 f"the endpoint {self.endpoints.query} refused the query: {exc.detail} "
                 "(check that this is the server's query endpoint)"
             ) from None
+        _check_not_cut(response)
         return _parse_results(response)
 
     def select(
@@ -280,7 +188,7 @@ class RemoteStore:
         self, sparql: str, *, union: bool = True, prefixes: Mapping[str, str] | None = None
     ) -> list[ox.Triple]:
         """The triples of a CONSTRUCT or DESCRIBE query."""
-        return as_triples(self._query(sparql, union, prefixes))
+        return as_triples(self._query(sparql, union, prefixes, triples=True))
 
     @property
     def read_only(self) -> bool:
@@ -314,17 +222,25 @@ class RemoteStore:
 
         Without a GSP endpoint the chunks go as ``INSERT DATA`` updates. A file with blank nodes
         goes in one streamed request, because blank node labels only hold within one request.
+        On Virtuoso, durations are first written so that its parser reads them right
+        (:func:`kg.store.virtuoso.prepare_upload`).
         """
         self.check_writable()
         to_graph = ox.NamedNode(graph)
+        virtuoso = self._is_virtuoso()
         with open(path, "rb") as stream:
             blank = any(_BLANK.search(line) for line in stream)
             stream.seek(0)
-            if blank:
+            if blank and virtuoso:
+                with tempfile.TemporaryFile() as prepared:
+                    prepared.writelines(prepare_upload(line) for line in stream)
+                    prepared.seek(0)
+                    self._post_triples(prepared, to_graph)
+            elif blank:
                 self._post_triples(stream, to_graph)
-                return
-            for chunk in _chunks(stream, self.chunk_bytes):
-                self._post_triples(chunk, to_graph)
+            else:
+                for chunk in _chunks(stream, self.chunk_bytes):
+                    self._post_triples(prepare_upload(chunk) if virtuoso else chunk, to_graph)
 
     def _post_triples(self, body: bytes | IO[bytes], graph: ox.NamedNode) -> None:
         if self.endpoints.gsp is not None:
@@ -339,7 +255,13 @@ class RemoteStore:
                 ) from None
             return
         text = body if isinstance(body, bytes) else body.read()
-        self.update(f"INSERT DATA {{ GRAPH {graph} {{\n{text.decode('utf-8')}\n}} }}")
+        try:
+            self.update(insert_data(f"GRAPH {graph} {{\n{text.decode('utf-8')}\n}}"))
+        except EndpointError as exc:  # e.g. Virtuoso 7 refuses xsd:duration literals in updates
+            raise EndpointError(
+                f"uploading with SPARQL updates failed (give `gsp_endpoint`, the server's Graph Store "
+                f"endpoint, to upload files as they are): {exc}", status=exc.status
+            ) from None
 
     def add_graph(self, graph: str) -> None:
         """Create an empty named graph (servers that do not keep empty graphs ignore it)."""
@@ -355,10 +277,21 @@ class RemoteStore:
         return dataset_graphs([row[0].value for row in rows])
 
     def graph_names(self) -> list[str]:
-        """Every named graph on the server (also those of other applications)."""
-        rows = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", False, None, scoped=False)
-        assert isinstance(rows, ox.QuerySolutions)
-        return sorted(row[0].value for row in rows if isinstance(row[0], ox.NamedNode))
+        """Every named graph on the server (also those of other applications).
+
+        ``GRAPH ?g {}`` lists them, empty ones included. Virtuoso answers it with one solution that
+        leaves ``?g`` unbound, so there the graphs that hold a triple are listed instead (Virtuoso
+        keeps no empty graphs).
+        """
+        names: set[str] = set()
+        for pattern in ("GRAPH ?g { }", "GRAPH ?g { ?s ?p ?o }"):
+            rows = self._query(f"SELECT DISTINCT ?g WHERE {{ {pattern} }}", False, None, scoped=False)
+            assert isinstance(rows, ox.QuerySolutions)
+            bound = [row[0] for row in rows]
+            names = {term.value for term in bound if isinstance(term, ox.NamedNode)}
+            if None not in bound:
+                break
+        return sorted(names)
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad of the filmkg graphs, one graph at a time."""
@@ -400,19 +333,8 @@ class RemoteStore:
             >>> RemoteStore(Endpoints("http://127.0.0.1:9/query")).rdflib_dataset().store.query_endpoint
             'http://127.0.0.1:9/query'
         """
-        from rdflib import Dataset
-        from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
-
-        options: dict[str, Any] = {}
         token, basic = credentials()
-        if token is not None:
-            options["headers"] = {"Authorization": f"Bearer {token}"}
-        elif basic is not None:
-            options["auth"] = basic
-        store = SPARQLUpdateStore(
-            query_endpoint=self.endpoints.query, update_endpoint=self.endpoints.update, method="POST", **options
-        )
-        return Dataset(store=store, default_union=True)
+        return remote_dataset(self.endpoints.query, self.endpoints.update, token=token, basic=basic)
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -449,6 +371,12 @@ def _http_error(url: str, response: requests.Response) -> EndpointError:
         )
     if code == 404:
         return EndpointError(f"the SPARQL endpoint {url} answered {status}: check the URL", status=code)
+    if "SR186" in detail:  # Virtuoso answers a missing permission with a 500
+        return EndpointError(
+            f"the SPARQL endpoint {url} refused access ({status}; on Virtuoso, an administrator lets its "
+            f'anonymous SPARQL user write with GRANT SPARQL_UPDATE TO "SPARQL"): {detail}',
+            status=code,
+        )
     suffix = f": {detail}" if detail else ""
     return EndpointError(f"the SPARQL endpoint {url} answered {status}{suffix}", status=code)
 
@@ -463,17 +391,30 @@ def _reason(exc: Exception) -> str:
     return text[:200]
 
 
+def _check_not_cut(response: requests.Response) -> None:
+    """Refuse an answer the server cut at its row limit (Virtuoso's ``ResultSetMaxRows``, which it
+    reports in an ``X-SPARQL-MaxRows`` header): a cut answer would be silently wrong."""
+    limit = response.headers.get(_MAX_ROWS_HEADER)
+    if limit is not None:
+        raise EndpointError(
+            f"the SPARQL endpoint {response.url} cut the answer at {limit} rows (its {_MAX_ROWS_HEADER} limit; "
+            "on Virtuoso, ResultSetMaxRows in the [SPARQL] section of virtuoso.ini): raise the limit "
+            "above the number of triples in the graph"
+        )
+
+
 def _parse_results(response: requests.Response) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
     media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
+    content = repair(response.content) if is_virtuoso(response.headers.get("Server")) else response.content
     try:
         if results_format is not None:
-            return ox.parse_query_results(response.content, format=results_format)
+            return ox.parse_query_results(content, format=results_format)
         rdf = ox.RdfFormat.from_media_type(media) if media else None
         if rdf is None:
             raise EndpointError(f"the SPARQL endpoint {response.url} answered with {media or 'no content type'}, "
                                 "which is neither SPARQL results nor RDF")
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, format=rdf)]
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(content, format=rdf)]
     except SyntaxError as exc:
         raise EndpointError(f"the SPARQL endpoint {response.url} sent an answer that does not parse: {exc}") from None
 

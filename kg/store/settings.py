@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from kg.errors import UsageError
 from kg.store.embedded import DEFAULT_STORE, STORE_ENV
-from kg.store.remote import ENDPOINT_ENV, GSP_ENDPOINT_ENV, UPDATE_ENDPOINT_ENV, Endpoints
+from kg.store.endpoints import ENDPOINT_ENV, GSP_ENDPOINT_ENV, UPDATE_ENDPOINT_ENV, Endpoints
 
 __all__ = ["Where", "where"]
 
