@@ -328,9 +328,9 @@ def reconcile(
                         candidate = Candidate(candidate.iri, candidate.label, candidate.identifier, candidate.score,
                                               (*candidate.evidence, "the rule's choice"))  # fmt: skip
                     elif shared:
-                        evidence = (*candidate.evidence, "shares " + ", ".join(labels.get(s, s) for s in shared[:3]))
+                        shared_evidence = (*candidate.evidence, "shares " + ", ".join(labels.get(s, s) for s in shared[:3]))
                         candidate = Candidate(candidate.iri, candidate.label, candidate.identifier,
-                                              candidate.score + min(0.3, 0.1 * len(shared)), evidence)  # fmt: skip
+                                              candidate.score + min(0.3, 0.1 * len(shared)), shared_evidence)  # fmt: skip
                     new.append(candidate)
                 found = new
             updated.append((entry, found))
