@@ -25,9 +25,11 @@ from kg.ingest.importers import importer_for, known_suffixes
 from kg.ingest.inputs import kind_of, open_file
 from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
 from kg.ingest.sink import Rejects, StatementSink
+from kg.ingest.sourcetexts import TextFile, attach_found, find_text_files, quote_warnings
 from kg.ontology import mint_hashed
 from kg.registry import SourceInfo, ensure_ontology, now, register, registered_graphs, remove_orphans, sources
 from kg.store import GraphStore
+from kg.texts import AttachedText
 from kg.vocab import RDF_STATEMENT, RDF_TYPE
 
 __all__ = ["FileReport", "IngestReport", "ingest", "supported_files"]
@@ -54,6 +56,10 @@ class IngestReport:
     """What ingest did: a :class:`FileReport` per file, and totals."""
 
     files: tuple[FileReport, ...] = field(default=())
+    texts: tuple[AttachedText, ...] = ()
+    """Source texts attached from ``NAME.source.txt`` files beside the data (see :mod:`kg.ingest.sourcetexts`)."""
+    text_warnings: tuple[Problem, ...] = ()
+    """Warnings about those files (a source no statement cites)."""
 
     @property
     def rows(self) -> int:
@@ -72,8 +78,8 @@ class IngestReport:
 
     @property
     def warnings(self) -> list[Problem]:
-        """Every warning of every file."""
-        return [w for f in self.files for w in f.warnings]
+        """Every warning of every file, then of the source-text files."""
+        return [w for f in self.files for w in f.warnings] + list(self.text_warnings)
 
     @property
     def rejected(self) -> int:
@@ -99,6 +105,8 @@ class IngestReport:
         )
         if self.rejected:
             text += f", {self.rejected:,} rows rejected"
+        if self.texts:
+            text += f", {len(self.texts)} source text{'s' if len(self.texts) != 1 else ''} attached"
         return text
 
 
@@ -270,6 +278,7 @@ def ingest(
         'unchanged'
     """
     files = supported_files(paths, format=format)
+    text_files = find_text_files(paths)
     limits = limits if limits is not None else Limits.from_env()
     graph.store.check_writable()
     registered = {info.path: info for info in sources(graph)}
@@ -331,7 +340,18 @@ def ingest(
             except IngestError:
                 pass  # an error is on its way already
         workdir.cleanup()
-    return IngestReport(tuple(unchanged + reports))
+    return _with_texts(graph, tuple(unchanged + reports), text_files)
+
+
+def _with_texts(graph: GraphStore, reports: tuple[FileReport, ...], text_files: list[TextFile]) -> IngestReport:
+    """Attach the source texts found beside the data, then warn about each quote (of the files
+    just loaded, or of a source whose text changed) that its source's text does not hold."""
+    attached, text_warnings, changed = attach_found(graph, text_files) if text_files else ([], [], set())
+    loaded = {r.graph for r in reports if r.status != "unchanged"}
+    files = {info.graph: info.path for info in sources(graph)} if (loaded or changed) else {}
+    warnings = quote_warnings(graph, files, loaded, changed)
+    reports = tuple(replace(r, warnings=r.warnings + tuple(warnings.get(r.path, ()))) for r in reports)
+    return IngestReport(reports, tuple(attached), tuple(text_warnings))
 
 
 def _workdir(limits: Limits) -> tempfile.TemporaryDirectory[str]:
