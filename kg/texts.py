@@ -81,7 +81,7 @@ _QUOTES = str.maketrans(
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*")
-_CANDIDATES = 5
+_CANDIDATES = 3
 """How many likely places of the text are compared with a quote that is not found."""
 
 
@@ -176,14 +176,19 @@ class SourceText:
                     votes[at - index] += 1
         best = (0.0, "")
         size = len(words)
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(quote)  # the quote is indexed once; each passage is compared with it
         for start, _ in votes.most_common(_CANDIDATES):
-            for shift in (-2, -1, 0, 1, 2):
-                for extra in (-2, -1, 0, 1, 2):
+            for shift in (-1, 0, 1):
+                for extra in (-1, 0, 1):
                     first, last = max(start + shift, 0), min(start + shift + size + extra, len(self._words))
                     if last <= first:
                         continue
                     passage = self.text[self._words[first][1] : self._words[last - 1][2]]
-                    ratio = difflib.SequenceMatcher(None, quote, normalise(passage), autojunk=False).ratio()
+                    matcher.set_seq1(normalise(passage))
+                    if matcher.real_quick_ratio() <= best[0] or matcher.quick_ratio() <= best[0]:
+                        continue
+                    ratio = matcher.ratio()
                     if ratio > best[0]:
                         best = (ratio, _SPACE.sub(" ", passage))
         return best
