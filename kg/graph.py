@@ -25,12 +25,18 @@ from kg import ingest as _ingest
 from kg import query as _query
 from kg import reconcile as _reconcile
 from kg import registry as _registry
+from kg import texts as _texts
+from kg import validate as _validate
+from kg import verify as _verify
 from kg import viz as _viz
 from kg.analysis import Measure, Neighbor, Network, PathResult, Projection
 from kg.entity import EntityCard
 from kg.ingest import IngestReport, Limits, ProgressCallback
 from kg.query import QueryResult
 from kg.registry import SourceInfo
+from kg.texts import AttachedText
+from kg.validate import ValidationReport
+from kg.verify import VerifyReport
 from kg.viz import MAX_NODES, VizResult
 from kg.errors import StoreError
 from kg.ontology import Ontology, load_ontology
@@ -297,6 +303,18 @@ class KnowledgeGraph:
     def drop(self, source: str | Path) -> SourceInfo:
         """Remove an ingested file; see :func:`kg.registry.drop`."""
         return _registry.drop(self, source)
+
+    def attach(self, source: str, file: str | Path) -> AttachedText:
+        """Archive a source's text with the store; see :func:`kg.texts.attach`."""
+        return _texts.attach(self, source, file)
+
+    def verify(self, source: str | None = None) -> VerifyReport:
+        """Check every quote against its source's text; see :func:`kg.verify.verify`."""
+        return _verify.verify(self, source)
+
+    def validate(self, *, shapes: str | Path | None = None) -> ValidationReport:
+        """Check the graph against the ontology's rules and SHACL shapes; see :func:`kg.validate.validate`."""
+        return _validate.validate(self, shapes=shapes)
 
     def export(self, output: str | Path, *, format: str | None = None, projection: Projection = "entity") -> Path:
         """Write the whole graph to a file (RDF, GraphML or GEXF); see :func:`kg.export.export`."""

@@ -36,7 +36,7 @@ OUT = "{out}"
 """Stands for a file outside the store (under the test's tmp_path), with the suffix that follows."""
 BINDS = {"person": "Mikey Madison", "film": "Anora", "entity": "Andrea Werhun"}
 """A value for each parameter of the named queries (the README's examples)."""
-WRITERS = {"ingest", "drop"}
+WRITERS = {"ingest", "drop", "sources attach"}
 
 
 def _commands() -> dict[str, object]:
@@ -46,6 +46,8 @@ def _commands() -> dict[str, object]:
     def walk(group: object, prefix: tuple[str, ...]) -> None:
         for name, command in getattr(group, "commands", {}).items():
             if hasattr(command, "commands"):
+                if getattr(command, "invoke_without_command", False):  # `sources` lists; `sources attach` writes
+                    out[" ".join((*prefix, name))] = command
                 walk(command, (*prefix, name))
             else:
                 out[" ".join((*prefix, name))] = command
@@ -82,6 +84,10 @@ READS: dict[str, list[str]] = {
     "analyze components": ["analyze", "components", "--top", "0"],
     "analyze stats": ["analyze", "stats"],
     "analyze stats json": ["analyze", "stats", "--format", "json"],
+    "verify": ["verify"],
+    "validate": ["validate"],
+    "validate --format json": ["validate", "--format", "json"],
+    "verify --format csv": ["verify", "--format", "csv"],
     "viz": ["viz", "-o", OUT + ".html"],
     "viz --focus": ["viz", "--focus", "Anora", "--depth", "2", "-o", OUT + ".html"],
 }

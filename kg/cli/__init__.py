@@ -5,6 +5,7 @@ results go to stdout, messages and progress to stderr.
 
 - :mod:`kg.cli.common`: shared state, error handling, opening the graph, printing;
 - :mod:`kg.cli.commands`: the root commands;
+- :mod:`kg.cli.sources`: the ``sources`` sub-app (``sources`` lists, ``sources attach``);
 - :mod:`kg.cli.analyze`: the ``analyze`` sub-app.
 """
 
@@ -19,6 +20,7 @@ import typer
 
 from kg.cli import commands
 from kg.cli.analyze import analyze
+from kg.cli.sources import sources
 from kg.cli.common import CliState, check
 from kg.store import ENDPOINT_ENV, GSP_ENDPOINT_ENV, STORE_ENV, UPDATE_ENDPOINT_ENV, where
 
@@ -82,8 +84,9 @@ def main(
 
 
 for _command in (
-    commands.ingest, commands.query, commands.show, commands.sources, commands.drop, commands.export,
-    commands.path, commands.neighbors, commands.viz, commands.reconcile,
+    commands.ingest, commands.query, commands.show, commands.drop, commands.export,
+    commands.path, commands.neighbors, commands.viz, commands.verify, commands.validate, commands.reconcile,
 ):  # fmt: skip
     app.command()(_command)
+app.add_typer(sources, name="sources")
 app.add_typer(analyze, name="analyze")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from rich.table import Table
 from kg.analysis import MAX_PATHS, Projection
 from kg.cli.common import (
     FormatOption,
+    TableFormat,
     console,
     echo_result,
     flags,
@@ -34,7 +34,7 @@ from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, ResultFormat, na
 from kg.reconcile import proposals as _reconcile_proposals
 from kg.viz import MAX_NODES
 
-__all__ = ["drop", "export", "ingest", "neighbors", "path", "query", "show", "sources", "viz"]
+__all__ = ["drop", "export", "ingest", "neighbors", "path", "query", "show", "validate", "verify", "viz"]
 
 PROGRESS_BYTES = 4_000_000
 """Files at least this big get a progress bar."""
@@ -234,27 +234,6 @@ def reconcile(
     print_frame(table.drop(columns=["name_iri", "candidate_iri"]) if format == "table" else table, format)
 
 
-@handle_errors
-def sources(
-    ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """List the ingested sources (files) with their counts."""
-    with open_graph(ctx) as graph:
-        items = graph.sources()
-    if as_json:
-        typer.echo(json.dumps([asdict(i) for i in items], ensure_ascii=False, indent=1))
-        return
-    if not items:
-        typer.echo("no sources: run `filmkg ingest PATH`", err=True)
-        return
-    table = Table("source", "rows", "triples", "statements", "ingested", "path")
-    for i in items:
-        table.add_row(i.name, f"{i.rows:,}", f"{i.triples:,}", f"{i.statements:,}", i.ingested, i.path)
-    console().print(table)
-
-
-@handle_errors
 def drop(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="The source name `filmkg sources` shows, or the path it was ingested from.")],
@@ -349,3 +328,65 @@ def viz(
             exclude_relations=exclude_relation or (), types=type_ or (), max_nodes=max_nodes, title=title,
         )  # fmt: skip
     typer.echo(flags(str(result), options_of(ctx)), err=True)
+
+
+@handle_errors
+def verify(
+    ctx: typer.Context,
+    source: Annotated[
+        str | None, typer.Argument(help="Only this source, as the `source` column names it (default: every source with a text).")
+    ] = None,
+    format: Annotated[
+        TableFormat, typer.Option("--format", help="table: the quotes not found and too short; csv, json: every quote.")
+    ] = "table",
+) -> None:
+    """Check every quote against the archived text of its source; exit 1 when a quote is not found.
+
+    A quote is found when it appears verbatim once whitespace, quotation marks,
+    apostrophes, dashes and case are made alike; otherwise the closest passage
+    and its similarity are shown. Quotes of fewer than four words are flagged as
+    too short to prove anything. Attach a text with `filmkg sources attach`, or
+    put a NAME.source.txt file beside the data.
+    """
+    with open_graph(ctx) as graph:
+        report = graph.verify(source)
+    frame = report.to_dataframe()
+    if format != "table":
+        print_frame(frame, format)
+    else:
+        shown = frame[frame["status"] != "found"]
+        if len(shown):
+            print_frame(shown[["status", "source", "similarity", "quote", "closest"]], "table")
+        typer.echo(report.summary())
+    if not report.ok:
+        typer.echo(f"error: {report.not_found:,} quotes not found in their sources' texts", err=True)
+        raise typer.Exit(1)
+
+
+@handle_errors
+def validate(
+    ctx: typer.Context,
+    shapes: Annotated[
+        Path | None, typer.Option(help="A Turtle file of SHACL shapes to check as well (with pyshacl).")
+    ] = None,
+    format: FormatOption = "table",
+) -> None:
+    """Check the graph against the ontology's rules and SHACL shapes; exit 1 when there are violations.
+
+    The ontology's rules (domain and range classes, datatypes of values and
+    qualifiers, single-valued properties, a label on every entity) run as SPARQL
+    in the store; --shapes adds your own SHACL shapes. Each violation names the
+    entity, the source and quote of its statement, and the message.
+    """
+    with open_graph(ctx) as graph:
+        report = graph.validate(shapes=shapes)
+    frame = report.to_dataframe()
+    if format != "table":
+        print_frame(frame, format)
+    else:
+        if len(frame):
+            print_frame(frame[["label", "property", "value", "source", "quote", "message"]], "table")
+        typer.echo(report.summary())
+    if not report.ok:
+        typer.echo(f"error: {report.count:,} violation{'s' if report.count != 1 else ''}", err=True)
+        raise typer.Exit(1)

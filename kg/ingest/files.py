@@ -25,6 +25,7 @@ from kg.ingest.importers import importer_for, known_suffixes
 from kg.ingest.inputs import kind_of, open_file
 from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
 from kg.ingest.sink import Rejects, StatementSink
+from kg.ingest.sourcetexts import TextFile, attach_found, find_text_files, quote_warnings
 from kg.ontology import mint_hashed
 from kg.identity import SettleReport
 from kg.registry import (
@@ -38,6 +39,7 @@ from kg.registry import (
     sources,
 )
 from kg.store import GraphStore
+from kg.texts import AttachedText
 from kg.vocab import RDF_STATEMENT, RDF_TYPE
 
 __all__ = ["FileReport", "IngestReport", "ingest", "supported_files"]
@@ -68,6 +70,10 @@ class IngestReport:
     """Names and identifiers of the files resolved to an entity of another IRI (see :mod:`kg.identity`)."""
     identity_warnings: tuple[Problem, ...] = ()
     """Names left apart among several candidates, with the candidates and how to choose."""
+    texts: tuple[AttachedText, ...] = ()
+    """Source texts attached from ``NAME.source.txt`` files beside the data (see :mod:`kg.ingest.sourcetexts`)."""
+    text_warnings: tuple[Problem, ...] = ()
+    """Warnings about those files (a source no statement cites)."""
 
     @property
     def rows(self) -> int:
@@ -86,8 +92,8 @@ class IngestReport:
 
     @property
     def warnings(self) -> list[Problem]:
-        """Every warning of every file, then those of the identity rule."""
-        return [w for f in self.files for w in f.warnings] + list(self.identity_warnings)
+        """Every warning of every file, then those of the identity rule and of the source-text files."""
+        return [w for f in self.files for w in f.warnings] + list(self.identity_warnings) + list(self.text_warnings)
 
     @property
     def rejected(self) -> int:
@@ -115,6 +121,8 @@ class IngestReport:
             text += f", {self.rejected:,} rows rejected"
         if self.linked:
             text += f", {self.linked:,} linked to another entity"
+        if self.texts:
+            text += f", {len(self.texts)} source text{'s' if len(self.texts) != 1 else ''} attached"
         return text
 
 
@@ -288,6 +296,7 @@ def ingest(
         'unchanged'
     """
     files = supported_files(paths, format=format)
+    text_files = find_text_files(paths)
     limits = limits if limits is not None else Limits.from_env()
     graph.store.check_writable()
     registered = {info.path: info for info in sources(graph)}
@@ -362,7 +371,19 @@ def ingest(
     identity_warnings = tuple(
         Problem(names[g].path if g in names else g, 0, None, None, message) for g, message in settled.warnings
     )
-    return IngestReport(tuple(unchanged + reports), linked=settled.linked, identity_warnings=identity_warnings)
+    report = _with_texts(graph, tuple(unchanged + reports), text_files)
+    return replace(report, linked=settled.linked, identity_warnings=identity_warnings)
+
+
+def _with_texts(graph: GraphStore, reports: tuple[FileReport, ...], text_files: list[TextFile]) -> IngestReport:
+    """Attach the source texts found beside the data, then warn about each quote (of the files
+    just loaded, or of a source whose text changed) that its source's text does not hold."""
+    attached, text_warnings, changed = attach_found(graph, text_files) if text_files else ([], [], set())
+    loaded = {r.graph for r in reports if r.status != "unchanged"}
+    files = {info.graph: info.path for info in sources(graph)} if (loaded or changed) else {}
+    warnings = quote_warnings(graph, files, loaded, changed)
+    reports = tuple(replace(r, warnings=r.warnings + tuple(warnings.get(r.path, ()))) for r in reports)
+    return IngestReport(reports, texts=tuple(attached), text_warnings=tuple(text_warnings))
 
 
 def _workdir(limits: Limits) -> tempfile.TemporaryDirectory[str]:
