@@ -225,13 +225,17 @@ def resolve_source(graph: GraphStore, source: str) -> tuple[str, str]:
     elif re.match(r"[a-z][a-z0-9+.-]*:", name, re.IGNORECASE):
         candidates.insert(0, name)
     values = " ".join(f"<{c}>" for c in candidates if _is_iri(c))
-    by_url = f"UNION {{ ?s <{URL}> <{name}> }}" if _is_iri(name) else ""
-    query = f"""SELECT ?s (MIN(STR(?l)) AS ?label) WHERE {{
-        {{ VALUES ?s {{ {values} }} }} {by_url}
-        ?s <{RDF_TYPE}> <{SOURCE_CLASS}> . OPTIONAL {{ ?s <{RDFS_LABEL}> ?l }} }} GROUP BY ?s"""
-    for row in graph.store.select(query):
-        label = row[1].value if row[1] is not None else row[0].value
-        return row[0].value, label
+    queries = [f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s <{RDF_TYPE}> <{SOURCE_CLASS}> . "
+               f"OPTIONAL {{ ?s <{RDFS_LABEL}> ?l }} }}"]  # fmt: skip
+    if _is_iri(name):
+        queries.append(f"SELECT ?s ?l WHERE {{ ?s <{URL}> <{name}> ; <{RDF_TYPE}> <{SOURCE_CLASS}> . "
+                       f"OPTIONAL {{ ?s <{RDFS_LABEL}> ?l }} }}")  # fmt: skip
+    for query in queries:  # simple patterns that every server answers alike (Virtuoso included)
+        found: dict[str, list[str]] = {}
+        for row in graph.store.select(query):
+            found.setdefault(row[0].value, []).extend([row[1].value] if row[1] is not None else [])
+        for iri in (c for c in [*candidates, *sorted(found)] if c in found):
+            return iri, min(found[iri]) if found[iri] else iri
     known = [
         row[0].value
         for row in graph.store.select(
