@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from kg import analysis as _analysis
+from kg import conflicts as _conflicts
 from kg import entity as _entity
 from kg import export as _export
 from kg import ingest as _ingest
@@ -288,6 +289,10 @@ class KnowledgeGraph:
     def show(self, entity_name: str) -> EntityCard:
         """The card of an entity; see :func:`kg.entity.show`."""
         return _entity.show(self, entity_name)
+
+    def conflicts(self, entity: str | None = None, *, tolerance: float = _conflicts.TOLERANCE) -> pandas.DataFrame:
+        """The groups of statements that make incompatible claims; see :func:`kg.conflicts.conflicts`."""
+        return _conflicts.conflicts(self, entity, tolerance=tolerance)
 
     def sources(self) -> list[SourceInfo]:
         """The ingested files; see :func:`kg.registry.sources`."""

@@ -3,7 +3,7 @@
 The layers, lowest first (an arrow reads "is imported by")::
 
     errors, lazy → vocab → ontology → sparql, formats, output → store → statements → registry, entity
-        → ingest, query → analysis → export, viz → graph → kg (the package) → cli → __main__
+        → ingest, query → conflicts → analysis → export, viz → graph → kg (the package) → cli → __main__
 
 A module may import modules of lower layers, and modules of its own package (``kg.store.*``
 among themselves, for example) as long as they form no cycle. Every import counts: at module
@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("statements",),
     ("registry", "entity"),
     ("ingest", "query"),
+    ("conflicts",),
     ("analysis",),
     ("export", "viz"),
     ("graph",),

@@ -83,7 +83,7 @@ def main(
 
 for _command in (
     commands.ingest, commands.query, commands.show, commands.sources, commands.drop, commands.export,
-    commands.path, commands.neighbors, commands.viz,
+    commands.path, commands.neighbors, commands.viz, commands.conflicts,
 ):  # fmt: skip
     app.command()(_command)
 app.add_typer(analyze, name="analyze")

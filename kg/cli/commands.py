@@ -14,6 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from kg.analysis import MAX_PATHS, Projection
+from kg.conflicts import TOLERANCE
 from kg.cli.common import (
     FormatOption,
     console,
@@ -33,7 +34,7 @@ from kg.ingest.limits import ENV_PREFIX
 from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, ResultFormat, named_queries
 from kg.viz import MAX_NODES
 
-__all__ = ["drop", "export", "ingest", "neighbors", "path", "query", "show", "sources", "viz"]
+__all__ = ["conflicts", "drop", "export", "ingest", "neighbors", "path", "query", "show", "sources", "viz"]
 
 PROGRESS_BYTES = 4_000_000
 """Files at least this big get a progress bar."""
@@ -207,6 +208,31 @@ def show(
     with open_graph(ctx) as graph:
         card = graph.show(entity)
     echo_result(card, as_json=as_json)
+
+
+_CONFLICT_TABLE = ["group", "subject", "relation", "object", "identifying", "value", "rank", "source", "spread", "resolved"]
+"""The columns the table shows; csv and json give them all."""
+
+
+@handle_errors
+def conflicts(
+    ctx: typer.Context,
+    entity: Annotated[str | None, typer.Argument(help="Only claims about this entity (name, CURIE or <IRI>).")] = None,
+    tolerance: Annotated[
+        float,
+        typer.Option(help="Durations agree when their ranges, widened by this fraction, overlap (dates: when "
+                          "their precisions overlap).", min=0.0),
+    ] = TOLERANCE,
+    format: FormatOption = "table",
+) -> None:
+    """List groups of statements that make incompatible claims (single-valued qualifiers and relations), with ranks."""
+    with open_graph(ctx) as graph:
+        frame = graph.conflicts(entity, tolerance=tolerance)
+    groups = frame["group"].nunique()
+    resolved = frame.drop_duplicates("group")["resolved"].sum()
+    typer.echo(f"{groups} group{'s' if groups != 1 else ''} of conflicting claims ({len(frame)} claims), "
+               f"{resolved} resolved by rank", err=True)  # fmt: skip
+    print_frame(frame[_CONFLICT_TABLE] if format == "table" else frame, format)
 
 
 @handle_errors
