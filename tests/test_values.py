@@ -440,3 +440,10 @@ def test_an_unparseable_wording_is_rejected_with_nothing_written(tmp_path: Path)
     assert f"{path}:3:4: column duration: " in str(info.value)
     assert '"a good while" is not a duration' in str(info.value)
     assert len(graph) == 0
+
+
+def test_bounds_nodes_are_never_entities(tmp_path: Path) -> None:
+    graph = _ingest_durations(tmp_path, ["about six weeks", "20 weeks"])
+    network = graph.to_networkx()
+    assert sorted(data["label"] for _, data in network.nodes(data=True)) == ["Anora", "Mikey Madison"]
+    assert network.number_of_edges() == 1
