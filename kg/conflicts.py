@@ -54,7 +54,7 @@ from kg.vocab import RANK, RANK_REASON, RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["COLUMNS", "TOLERANCE", "Claim", "conflicts"]
+__all__ = ["COLUMNS", "TOLERANCE", "Claim", "conflicts", "deprecated"]
 
 TOLERANCE = 0.1
 """Durations agree when their ranges, each widened by this fraction of its upper bound, overlap
@@ -289,3 +289,29 @@ def _spread(claims: Iterable[Claim]) -> str:
     first, last = probe.lexical
     return f"{first or 'PT0S'} to {last or 'no limit'}"
 
+
+
+def deprecated(graph: GraphStore) -> set[tuple[str, str, str]]:
+    """The asserted triples (subject, relation, object IRIs or lexical forms) whose every statement
+    has the worst rank (``deprecated``, the last of the ontology's list for ``film:rank``).
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("subject,predicate,object,rank,source\\nSean Baker,directed,Anora,deprecated,A\\n"
+        ...                  "Mikey Madison,acted-in,Anora,deprecated,A\\nMikey Madison,acted-in,Anora,,B\\n")
+        >>> kg = KnowledgeGraph.memory()
+        >>> _ = kg.ingest(p)
+        >>> [s.rsplit("/", 1)[1] for s, p, o in deprecated(kg)]
+        ['sean_baker']
+    """
+    ranks = _ranks(graph)
+    if not ranks:
+        return set()
+    worst = ox.Literal(ranks[-1])
+    query = f"""SELECT DISTINCT ?s ?p ?o WHERE {{
+        ?d <{RDF_SUBJECT}> ?s ; <{RDF_PREDICATE}> ?p ; <{RDF_OBJECT}> ?o ; <{RANK}> {worst} .
+        FILTER NOT EXISTS {{ ?k <{RDF_SUBJECT}> ?s ; <{RDF_PREDICATE}> ?p ; <{RDF_OBJECT}> ?o .
+                            FILTER NOT EXISTS {{ ?k <{RANK}> {worst} }} }} }}"""
+    return {(s.value, p.value, o.value) for s, p, o in graph.store.select(query)}

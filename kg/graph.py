@@ -310,9 +310,9 @@ class KnowledgeGraph:
         """A networkx projection: ``entity``, ``collaboration`` or ``person-film``; see :mod:`kg.analysis`."""
         return _analysis.to_networkx(self, projection)
 
-    def path(self, a: str, b: str, *, max_paths: int = _analysis.MAX_PATHS) -> PathResult:
+    def path(self, a: str, b: str, *, max_paths: int = _analysis.MAX_PATHS, preferred: bool = False) -> PathResult:
         """The shortest connections between two entities; see :func:`kg.analysis.path`."""
-        return _analysis.path(self, a, b, max_paths=max_paths)
+        return _analysis.path(self, a, b, max_paths=max_paths, preferred=preferred)
 
     def neighbors(self, entity_name: str, *, depth: int = 1) -> list[Neighbor]:
         """The entities within ``depth`` hops; see :func:`kg.analysis.neighbors`."""

@@ -239,3 +239,36 @@ def test_cli_conflicts_errors_are_clean(anora_folder_store: Path) -> None:
     run = fails(["--store", str(anora_folder_store), "conflicts", "--tolerance", "-1"], 2)
     assert "--tolerance" in run.stderr
     fails(["--store", str(anora_folder_store), "conflicts", "--format", "xml"], 2)
+
+
+# ------------------------------------------------------------------ path --preferred
+
+
+def _hops(result: object) -> list[list[str]]:
+    return [[f"{h.subject} {h.relation} {h.object}" for h in hops] for hops in result.paths]  # type: ignore[attr-defined]
+
+
+def test_path_preferred_skips_relations_only_deprecated_statements_assert(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, [
+        {"subject": "Sean Baker", "predicate": "directed", "object": "Anora", "rank": "deprecated"},
+        {"subject": "Mikey Madison", "predicate": "acted-in", "object": "Anora"},
+        {"subject": "Mikey Madison", "predicate": "acted-in", "object": "Anora", "rank": "deprecated"},
+        {"subject": "Sean Baker", "predicate": "wrote", "object": "Tangerine"},
+        {"subject": "Mikey Madison", "predicate": "acted-in", "object": "Tangerine"},
+    ])  # fmt: skip
+    every = _hops(graph.path("Sean Baker", "Mikey Madison", max_paths=5))
+    assert ["Sean Baker directed Anora", "Mikey Madison acted in Anora"] in every
+    preferred = graph.path("Sean Baker", "Mikey Madison", max_paths=5, preferred=True)
+    assert _hops(preferred) == [["Sean Baker wrote Tangerine", "Mikey Madison acted in Tangerine"]]
+    alone = graph.path("Mikey Madison", "Anora", preferred=True).paths[0][0]
+    assert [dict(s.qualifier_pairs()).get("rank") for s in alone.statements] == [None]  # the deprecated one left out
+    assert len(graph.path("Mikey Madison", "Anora").paths[0][0].statements) == 2
+
+
+def test_cli_path_preferred(tmp_path: Path) -> None:
+    graph_of(tmp_path, [{"subject": "Sean Baker", "predicate": "directed", "object": "Anora", "rank": "deprecated"}])
+    store = tmp_path / "store"
+    cli(store, "ingest", tmp_path / "claims.csv")
+    assert "—directed→" in cli(store, "path", "Sean Baker", "Anora").stdout
+    run = cli(store, "path", "Sean Baker", "Anora", "--preferred")
+    assert "—directed→" not in run.stdout and run.stdout.startswith("no connection between Sean Baker and Anora")

@@ -294,11 +294,12 @@ def path(
     a: Annotated[str, typer.Argument(help="The first entity (name, CURIE or <IRI>).")],
     b: Annotated[str, typer.Argument(help="The second entity.")],
     max_paths: Annotated[int, typer.Option(help="At most this many paths, shortest first.", min=1)] = MAX_PATHS,
+    preferred: Annotated[bool, typer.Option("--preferred", help="Skip deprecated statements (rank).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the shortest connections between two entities, each hop with its relation, qualifiers and source."""
     with open_graph(ctx) as graph:
-        result = graph.path(a, b, max_paths=max_paths)
+        result = graph.path(a, b, max_paths=max_paths, preferred=preferred)
     echo_result(result, as_json=as_json)
 
 
