@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from kg import analysis as _analysis
+from kg import conflicts as _conflicts
 from kg import entity as _entity
 from kg import export as _export
 from kg import ingest as _ingest
@@ -296,6 +297,10 @@ class KnowledgeGraph:
         """The card of an entity; see :func:`kg.entity.show`."""
         return _entity.show(self, entity_name)
 
+    def conflicts(self, entity: str | None = None, *, tolerance: float = _conflicts.TOLERANCE) -> pandas.DataFrame:
+        """The groups of statements that make incompatible claims; see :func:`kg.conflicts.conflicts`."""
+        return _conflicts.conflicts(self, entity, tolerance=tolerance)
+
     def sources(self) -> list[SourceInfo]:
         """The ingested files; see :func:`kg.registry.sources`."""
         return _registry.sources(self)
@@ -324,9 +329,9 @@ class KnowledgeGraph:
         """A networkx projection: ``entity``, ``collaboration`` or ``person-film``; see :mod:`kg.analysis`."""
         return _analysis.to_networkx(self, projection)
 
-    def path(self, a: str, b: str, *, max_paths: int = _analysis.MAX_PATHS) -> PathResult:
+    def path(self, a: str, b: str, *, max_paths: int = _analysis.MAX_PATHS, preferred: bool = False) -> PathResult:
         """The shortest connections between two entities; see :func:`kg.analysis.path`."""
-        return _analysis.path(self, a, b, max_paths=max_paths)
+        return _analysis.path(self, a, b, max_paths=max_paths, preferred=preferred)
 
     def reconcile(self, name: str | None = None, *, limit: int = 5, unmatched: bool = False) -> pandas.DataFrame:
         """The identified entities each name-only entity may be, scored; see :func:`kg.reconcile.reconcile`."""

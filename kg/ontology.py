@@ -13,6 +13,10 @@ Examples:
     ('trained-for', 'trained-for')
     >>> onto.qualifier("duration").datatype
     'http://www.w3.org/2001/XMLSchema#duration'
+    >>> onto.qualifier("duration").functional, onto.relation("acted-in").functional
+    (True, False)
+    >>> onto.qualifier("rank").choices, onto.qualifier("rank").default
+    (('preferred', 'normal', 'deprecated'), 'normal')
     >>> mint_entity("  Mikey   MADISON ")
     'https://w3id.org/filmkg/resource/mikey_madison'
 """
@@ -59,6 +63,8 @@ _QUALIFIER = URIRef(FILM + "qualifier")
 _PROJECTION_ROLE = URIRef(FILM + "projectionRole")
 _IDENTIFIER = URIRef(FILM + "identifier")
 _IDENTITY_RECORD = URIRef(FILM + "identityRecord")
+_IDENTIFYING = URIRef(FILM + "identifyingQualifier")
+_DEFAULT = URIRef(FILM + "defaultValue")
 
 
 def ontology_dir() -> Path:
@@ -105,7 +111,13 @@ class Property:
     """A relation or a qualifier of the ontology.
 
     ``domain`` and ``range`` hold class IRIs (several for an ``owl:unionOf``);
-    ``datatype`` is the XSD datatype IRI when the range is a datatype, else ``None``.
+    ``datatype`` is the XSD datatype IRI when the range is a datatype, else ``None``
+    (``xsd:string`` for an ``owl:oneOf`` list of strings, whose values are then ``choices``, best first).
+    ``functional`` says the property is an ``owl:FunctionalProperty``: a relation with one object per
+    subject (``release-date``), or a qualifier with one value per claim (``duration``), so that two
+    different values conflict. ``identifying_qualifiers`` are the qualifiers that tell a relation's
+    claims apart (``skill`` for ``trained-for``: film:identifyingQualifier); ``default`` is the value
+    of a qualifier a statement does not give (film:defaultValue).
     """
 
     iri: str
@@ -119,6 +131,10 @@ class Property:
     aliases: tuple[str, ...] = ()
     mappings: tuple[str, ...] = ()
     expected_qualifiers: tuple[str, ...] = field(default=())
+    functional: bool = False
+    identifying_qualifiers: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    default: str | None = None
 
     @property
     def is_literal(self) -> bool:
@@ -329,6 +345,12 @@ def _text(graph: Graph, subject: Node, predicate: URIRef) -> str:
     return str(values[0]) if values else ""
 
 
+def _choices(graph: Graph, node: Node | None) -> tuple[str, ...]:
+    """The literals of an ``owl:oneOf`` list (a datatype of a few values), in order."""
+    members = graph.value(node, OWL.oneOf) if isinstance(node, BNode) else None
+    return () if members is None else tuple(str(m) for m in Collection(graph, members))
+
+
 def _classes_of(graph: Graph, node: Node | None) -> tuple[str, ...]:
     if node is None:
         return ()
@@ -384,8 +406,10 @@ def load_ontology(path: Path | None = None) -> Ontology:
     for parent, is_qualifier in ((_RELATION, False), (_QUALIFIER, True)):
         for prop in set(graph.subjects(RDFS.subPropertyOf, parent)):
             local = str(prop)[len(FILM) :]
+            choices = _choices(graph, graph.value(prop, RDFS.range))
             ranges = _classes_of(graph, graph.value(prop, RDFS.range))
-            datatype = ranges[0] if ranges and ranges[0].startswith(XSD) else None
+            datatype = XSD + "string" if choices else ranges[0] if ranges and ranges[0].startswith(XSD) else None
+            default = graph.value(prop, _DEFAULT)
             properties.append(
                 Property(
                     iri=str(prop),
@@ -399,6 +423,10 @@ def load_ontology(path: Path | None = None) -> Ontology:
                     aliases=tuple(sorted(str(a) for a in graph.objects(prop, _ALIAS))),
                     mappings=tuple(sorted(str(m) for m in graph.objects(prop, _SKOS_CLOSE))),
                     expected_qualifiers=tuple(sorted(str(q) for q in graph.objects(prop, _EXPECTED))),
+                    functional=(prop, RDF.type, OWL.FunctionalProperty) in graph,
+                    identifying_qualifiers=tuple(sorted(str(q) for q in graph.objects(prop, _IDENTIFYING))),
+                    choices=choices,
+                    default=None if default is None else str(default),
                 )
             )
     return Ontology(

@@ -38,8 +38,12 @@ import pyoxigraph as ox
 from kg.ontology import Ontology, mint_hashed
 from kg.store import GraphStore
 from kg.vocab import (
+    BOUNDED_PROPERTY,
+    BOUNDS_CLASS,
+    BOUNDS_OF,
     DERIVED_FROM,
     FILM,
+    LOWER_BOUND,
     QUOTE,
     RDF_OBJECT,
     RDF_PREDICATE,
@@ -49,7 +53,9 @@ from kg.vocab import (
     RDFS_LABEL,
     RES,
     SOURCE_CLASS,
+    UPPER_BOUND,
     URL,
+    WORDING,
     XSD_STRING,
 )
 
@@ -59,6 +65,7 @@ __all__ = [
     "Statement",
     "Term",
     "bare_statement",
+    "bounds_lines",
     "labels_for",
     "nt_literal",
     "read_statements",
@@ -175,6 +182,31 @@ def statement_lines(
     out += [f"{node} {q} {v} .\n" for q, v in qualifiers]
     if source is not None:
         out.append(f"{node} <{DERIVED_FROM}> {source} .\n")
+    return out
+
+
+def bounds_lines(statement: str, prop: str, wording: str, lower: str | None, upper: str | None, datatype: str) -> list[str]:
+    """The N-Triples of the ``film:Bounds`` node of a date or duration: the statement node and the
+    property (both in N-Triples syntax) whose value it bounds, the wording as written, and the
+    lower and upper bounds (lexical forms of ``datatype``; ``None`` for no bound). The node points
+    at the statement, so a statement's own triples are unchanged.
+
+    Examples:
+        >>> lines = bounds_lines("<http://e/st>", f"<{FILM}duration>", "5 months", "P150D", "P153D",
+        ...                      "http://www.w3.org/2001/XMLSchema#dayTimeDuration")
+        >>> len(lines), lines[-1].split(" ", 2)[2].strip()
+        (6, '"P153D"^^<http://www.w3.org/2001/XMLSchema#dayTimeDuration> .')
+    """
+    node = f"<{mint_hashed('bounds', statement, prop, wording)}>"
+    out = [
+        f"{node} <{RDF_TYPE}> <{BOUNDS_CLASS}> .\n",
+        f"{node} <{BOUNDS_OF}> {statement} .\n",
+        f"{node} <{BOUNDED_PROPERTY}> {prop} .\n",
+        f"{node} <{WORDING}> {nt_literal(wording)} .\n",
+    ]
+    for bound, value in ((LOWER_BOUND, lower), (UPPER_BOUND, upper)):
+        if value is not None:
+            out.append(f"{node} <{bound}> {nt_literal(value, datatype)} .\n")
     return out
 
 

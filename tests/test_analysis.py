@@ -353,7 +353,8 @@ def _sparql_relation_triples(graph: KnowledgeGraph) -> set[tuple[str, str, str]]
     """Entity-to-entity triples of the data graphs, by SPARQL: IRI subject and object, not a
     statement's or source's own triple, not a type, label or reification part."""
     excluded = ", ".join(
-        f"<{p}>" for p in (RDF + "type", RDF + "subject", RDF + "predicate", RDF + "object", PROV + "wasDerivedFrom")
+        f"<{p}>" for p in (RDF + "type", RDF + "subject", RDF + "predicate", RDF + "object", PROV + "wasDerivedFrom",
+                           FILM + "boundsOf", FILM + "boundedProperty")
     )
     rows = _sparql(
         graph,
@@ -361,6 +362,7 @@ def _sparql_relation_triples(graph: KnowledgeGraph) -> set[tuple[str, str, str]]
               GRAPH ?g {{ ?s ?p ?o }} {_data_graphs()}
               FILTER(isIRI(?s) && isIRI(?o) && ?p NOT IN ({excluded}))
               FILTER NOT EXISTS {{ ?s a <{RDF}Statement> }}
+              FILTER NOT EXISTS {{ ?s a <{FILM}Bounds> }}
               FILTER NOT EXISTS {{ ?s a <{FILM}Source> }}
               FILTER NOT EXISTS {{ ?o a <{FILM}Source> }}
             }}""",
@@ -1032,7 +1034,7 @@ def _sparql_types(graph: KnowledgeGraph) -> dict[str, set[str]]:
     rows = _sparql(
         graph,
         f"""SELECT DISTINCT ?e ?c WHERE {{ GRAPH ?g {{ ?e a ?c }} {_data_graphs()}
-              FILTER(isIRI(?e) && ?c NOT IN (<{RDF}Statement>, <{FILM}Source>)) }}""",
+              FILTER(isIRI(?e) && ?c NOT IN (<{RDF}Statement>, <{FILM}Source>, <{FILM}Bounds>)) }}""",
     )
     out: dict[str, set[str]] = {}
     for e, c in rows:

@@ -583,7 +583,7 @@ def test_ingest_uploads_over_the_graph_store_protocol_in_chunks(
     (source,) = sources_json(server.args())
     target = str(source["graph"])
     uploads = [r for r in proxy.requests if r.is_upload]
-    assert len(uploads) >= 10, f"{len(uploads)} uploads of 436 triples in chunks of {CHUNK} bytes"
+    assert len(uploads) >= 10, f"{len(uploads)} uploads of 472 triples in chunks of {CHUNK} bytes"
     assert {tuple(r.params["graph"]) for r in uploads} == {(target,)}
     assert {r.headers.get("content-type") for r in uploads} == {"application/n-triples"}
     uploaded: set[ox.Triple] = set()
@@ -593,7 +593,7 @@ def test_ingest_uploads_over_the_graph_store_protocol_in_chunks(
         assert len(upload.body) - len(last_line) - 1 < int(CHUNK), "a chunk is bigger than the chunk size"
         uploaded |= {q.triple for q in ox.parse(upload.body, format=ox.RdfFormat.N_TRIPLES)}  # each parses alone
     assert stored(uploaded) == graph_triples(server, target)
-    assert len(uploaded) == source["triples"] == 436
+    assert len(uploaded) == source["triples"] == 472
     updates = [r.update for r in proxy.requests if r.update is not None]
     assert not [u for u in updates if target in u and "INSERT DATA" in u and f"GRAPH <{target}>" in u]
     assert len(updates) <= 2, "the data went as updates, not Graph Store uploads"
@@ -662,17 +662,17 @@ def test_ingest_without_a_graph_store_url_sends_chunked_insert_data(
         assert source_graphs(server) == set()
         return
     run = ok(args, env={"FILMKG_UPLOAD_CHUNK_BYTES": CHUNK})
-    assert run.stdout.startswith("1 file (1 added): 49 rows, 436 triples")
+    assert run.stdout.startswith("1 file (1 added): 49 rows, 472 triples")
     (source,) = sources_json(server.args())
     target = str(source["graph"])
     assert not [r for r in proxy.requests if r.service == "gsp"]
     inserts = [u for r in proxy.requests if (u := r.update) and f"INSERT DATA {{ GRAPH <{target}>" in u]
-    assert 1 < len(inserts) < 436 // 10
+    assert 1 < len(inserts) < 472 // 10
     memory = KnowledgeGraph.memory()
     memory.ingest(anora_file)
     expected = {q.triple for q in memory.store.raw.quads_for_pattern(None, None, None, ox.NamedNode(target))}
     assert graph_triples(server, target) == expected
-    assert len(expected) == 436
+    assert len(expected) == 472
 
 
 BLANK_TURTLE = """\

@@ -78,6 +78,8 @@ READS: dict[str, list[str]] = {
     "path": ["path", "Brooke Candy", "Andrea Werhun"],
     "path --json": ["path", "Sean Baker", "Brooke Candy", "--max-paths", "5", "--json"],
     "neighbors": ["neighbors", "Ani", "--depth", "2"],
+    "conflicts": ["conflicts"],
+    "conflicts NAME json": ["conflicts", "Mikey Madison", "--format", "json"],
     "analyze centrality": ["analyze", "centrality"],
     "analyze centrality pagerank": ["analyze", "centrality", "--measure", "pagerank", "--projection", "collaboration"],
     "analyze communities": ["analyze", "communities"],

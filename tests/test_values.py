@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.ingest.values import parse_date, parse_duration, parse_value
+from kg import IngestError, KnowledgeGraph
+from kg.ingest.values import bounds, parse_date, parse_duration, parse_value
 from kg.vocab import XSD
 
 # XSD lexical spaces (https://www.w3.org/TR/xmlschema11-2/), ASCII digits only. filmkg also keeps
@@ -254,3 +256,194 @@ def test_parsed_values_are_valid_xsd_lexical_forms(text: str, datatype: str) -> 
     if result == XSD + "double":
         return  # no xsd:double property in the ontology; not checked here
     assert XSD_LEXICAL[result].fullmatch(lexical), (text, lexical, result)
+
+
+# ------------------------------------------------------------------ bounds: exact and rough wordings
+
+DURATION, DATE = XSD + "duration", XSD + "date"
+
+
+@pytest.mark.parametrize(
+    ("text", "lower", "upper"),
+    [
+        ("5 months", "P150D", "P153D"),  # five consecutive calendar months: February-June to July-November
+        ("five months", "P150D", "P153D"),
+        ("P5M", "P150D", "P153D"),
+        ("20 weeks", "P140D", "P140D"),  # an exact number of days: equal bounds
+        ("half a year", "P181D", "P184D"),
+        ("P1Y", "P365D", "P366D"),
+        ("10 days", "P10D", "P10D"),
+        ("PT139M", "PT2H19M", "PT2H19M"),
+        ("PT10S", "PT10S", "PT10S"),
+    ],
+)
+def test_exact_durations_span_the_calendar(text: str, lower: str, upper: str) -> None:
+    found = bounds(text, DURATION)
+    assert found is not None and found.exact
+    assert found.lexical == (lower, upper)
+    assert found.datatype == XSD + "dayTimeDuration"
+
+
+@pytest.mark.parametrize(
+    ("text", "lower", "upper"),
+    [
+        ("2025", "2025-01-01", "2025-12-31"),
+        ("2024-02", "2024-02-01", "2024-02-29"),
+        ("2025-03-02", "2025-03-02", "2025-03-02"),  # a full date: equal bounds
+        ("2025-03-02T10:30:00Z", "2025-03-02", "2025-03-02"),
+    ],
+)
+def test_exact_dates_span_their_precision(text: str, lower: str, upper: str) -> None:
+    found = bounds(text, DATE)
+    assert found is not None and found.exact
+    assert found.lexical == (lower, upper)
+
+
+ROUGH_DURATIONS = [
+    ("about six weeks", "P37D", "P47D"),  # 42 days ± 10%, whole days outward
+    ("around 3 days", "P2D", "P4D"),
+    ("several months", "P89D", "P215D"),  # 3 to 7 months
+    ("a few weeks", "P14D", "P28D"),  # 2 to 4 weeks
+    ("two to three months", "P59D", "P92D"),
+    ("2-3 weeks", "P14D", "P21D"),
+    ("between 2 and 3 months", "P59D", "P92D"),
+    ("at least 10 days", "P10D", None),
+    ("10 days or more", "P10D", None),
+    ("over a year", "P365D", None),
+    ("more than 20 weeks", "P140D", None),
+    ("up to 3 weeks", "PT0S", "P21D"),
+    ("nearly a year", "P328D", "P366D"),
+]
+ROUGH_DATES = [
+    ("circa 1931", "1929-01-01", "1933-12-31"),  # ± 2 years
+    ("c. 1931", "1929-01-01", "1933-12-31"),
+    ("circa 2024-03", "2024-01-01", "2024-05-31"),  # ± 2 months
+    ("early 2024", "2024-01-01", "2024-04-30"),
+    ("mid 2024", "2024-05-01", "2024-08-31"),
+    ("late 2024", "2024-09-01", "2024-12-31"),
+    ("late 2024-02", "2024-02-21", "2024-02-29"),
+    ("winter 2024", "2024-12-01", "2025-02-28"),
+    ("the 1930s", "1930-01-01", "1939-12-31"),
+    ("before 1931", None, "1930-12-31"),
+    ("after 1931", "1932-01-01", None),
+    ("1931 to 1933", "1931-01-01", "1933-12-31"),
+    ("2025-03 to 2025-05", "2025-03-01", "2025-05-31"),
+]
+
+
+@pytest.mark.parametrize(("text", "lower", "upper"), ROUGH_DURATIONS)
+def test_rough_durations_keep_their_wording_with_bounds(text: str, lower: str | None, upper: str | None) -> None:
+    assert parse_value(text, DURATION) == (text, XSD + "string")
+    found = bounds(text, DURATION)
+    assert found is not None and not found.exact
+    assert (found.wording, found.lexical) == (text, (lower, upper))
+    for bound in found.lexical:
+        if bound is not None:
+            assert ox.Literal(bound, datatype=ox.NamedNode(XSD + "dayTimeDuration")).value == bound
+
+
+@pytest.mark.parametrize(("text", "lower", "upper"), ROUGH_DATES)
+def test_rough_dates_keep_their_wording_with_bounds(text: str, lower: str | None, upper: str | None) -> None:
+    assert parse_value(text, DATE) == (text, XSD + "string")
+    found = bounds(text, DATE)
+    assert found is not None and not found.exact
+    assert found.lexical == (lower, upper)
+
+
+@pytest.mark.parametrize("text", ["soon", "about soon", "several", "2 to", "3 to 2 months", "months", "a while",
+                                  "circa", "early 20245", "last spring", "after 9999", "circa 0001"])
+def test_unparseable_rough_wordings_are_still_errors(text: str) -> None:
+    for datatype in (DURATION, DATE):
+        with pytest.raises(ValueError, match="is not a (duration|date).*roughly"):
+            parse_value(text, datatype)
+        assert bounds(text, datatype) is None
+
+
+def test_other_datatypes_have_no_bounds() -> None:
+    assert bounds("0.9", XSD + "decimal") is None
+    assert bounds("about six weeks", XSD + "string") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789 -–toandbeweircaelyPMDWYTS.", max_size=16))
+def test_any_text_is_a_value_with_valid_bounds_or_an_error(text: str) -> None:
+    for datatype in (DURATION, DATE):
+        try:
+            lexical, literal_type = parse_value(text, datatype)
+        except ValueError:
+            continue
+        found = bounds(text, datatype)
+        assert found is not None, text
+        assert found.exact == (literal_type != XSD + "string")
+        low, high = found.lower, found.upper
+        assert low is None or high is None or low <= high
+        for bound in found.lexical:
+            if bound is not None:
+                ox.Literal(bound, datatype=ox.NamedNode(found.datatype))
+
+
+# ------------------------------------------------------------------ bounds in the store (README, "The RDF contract")
+
+_BOUNDS_QUERY = """SELECT ?wording ?value ?lower ?upper WHERE {
+  ?b film:boundsOf ?st ; film:boundedProperty film:duration ; film:wording ?wording .
+  ?st film:duration ?value .
+  OPTIONAL { ?b film:lowerBound ?lower } OPTIONAL { ?b film:upperBound ?upper }
+} ORDER BY ?lower ?wording"""
+
+
+def _ingest_durations(tmp_path: Path, values: list[str]) -> KnowledgeGraph:
+    rows = "".join(f"Mikey Madison,trained-for,Anora,{v},Source {i}\n" for i, v in enumerate(values))
+    path = tmp_path / "rough.csv"
+    path.write_text("subject,predicate,object,duration,source\n" + rows, encoding="utf-8")
+    graph = KnowledgeGraph.memory()
+    graph.ingest(path)
+    return graph
+
+
+def test_rough_and_exact_durations_sort_by_their_bounds_in_sparql(tmp_path: Path) -> None:
+    graph = _ingest_durations(tmp_path, ["half a year", "about six weeks", "20 weeks", "at least 10 days"])
+    rows = [tuple(r.values()) for r in graph.query(_BOUNDS_QUERY).records()]
+    assert rows == [
+        ("at least 10 days", "at least 10 days", "P10D", None),
+        ("about six weeks", "about six weeks", "P37D", "P47D"),
+        ("20 weeks", "P20W", "P140D", "P140D"),
+        ("half a year", "P6M", "P181D", "P184D"),
+    ]
+    longer = graph.query(
+        'SELECT (COUNT(*) AS ?n) WHERE { ?b film:lowerBound ?l . FILTER(?l >= "P100D"^^xsd:dayTimeDuration) }'
+    ).to_dataframe()
+    assert int(longer.iloc[0, 0]) == 2
+
+
+def test_rough_dates_compare_in_sparql(tmp_path: Path) -> None:
+    path = tmp_path / "dates.csv"
+    path.write_text("subject,predicate,object\nOld film,release-date,circa 1931\nNew film,release-date,early 2024\n",
+                    encoding="utf-8")  # fmt: skip
+    graph = KnowledgeGraph.memory()
+    graph.ingest(path)
+    frame = graph.query(
+        "SELECT ?date ?lower ?upper WHERE { ?f film:releaseDate ?date . ?st rdf:subject ?f ; rdf:object ?date . "
+        "?b film:boundsOf ?st ; film:lowerBound ?lower ; film:upperBound ?upper . "
+        'FILTER(?upper < "2000-01-01"^^xsd:date) }'
+    ).to_dataframe()
+    assert [tuple(map(str, r)) for r in frame.itertuples(index=False)] == [("circa 1931", "1929-01-01", "1933-12-31")]
+
+
+def test_an_unparseable_wording_is_rejected_with_nothing_written(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("subject,predicate,object,duration\nMikey Madison,trained-for,Anora,about six weeks\n"
+                    "Mikey Madison,trained-for,Anora,a good while\n", encoding="utf-8")  # fmt: skip
+    graph = KnowledgeGraph.memory()
+    with pytest.raises(IngestError) as info:
+        graph.ingest(path)
+    assert [(p.line, p.column, p.column_name) for p in info.value.problems] == [(3, 4, "duration")]
+    assert f"{path}:3:4: column duration: " in str(info.value)
+    assert '"a good while" is not a duration' in str(info.value)
+    assert len(graph) == 0
+
+
+def test_bounds_nodes_are_never_entities(tmp_path: Path) -> None:
+    graph = _ingest_durations(tmp_path, ["about six weeks", "20 weeks"])
+    network = graph.to_networkx()
+    assert sorted(data["label"] for _, data in network.nodes(data=True)) == ["Anora", "Mikey Madison"]
+    assert network.number_of_edges() == 1

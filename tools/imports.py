@@ -2,8 +2,9 @@
 
 The layers, lowest first (an arrow reads "is imported by")::
 
-    errors, lazy → vocab → ontology → sparql, formats, output → store → statements → registry, entity, texts
-        → ingest, query, verify, validate → analysis → export, viz → graph → kg (the package) → cli → __main__
+    errors, lazy → vocab → ontology → sparql, formats, output, identifiers → store → statements → identity
+        → registry, entity, texts → ingest, query, reconcile, verify, validate → conflicts → analysis → export, viz
+        → graph → kg (the package) → cli → __main__
 
 A module may import modules of lower layers, and modules of its own package (``kg.store.*``
 among themselves, for example) as long as they form no cycle. Every import counts: at module
@@ -31,6 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("identity",),
     ("registry", "entity", "texts"),
     ("ingest", "query", "reconcile", "verify", "validate"),
+    ("conflicts",),
     ("analysis",),
     ("export", "viz"),
     ("graph",),

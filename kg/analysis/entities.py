@@ -51,6 +51,9 @@ from kg.ontology import Ontology
 from kg.statements import Statement
 from kg.store import GraphStore
 from kg.vocab import (
+    BOUNDED_PROPERTY,
+    BOUNDS_CLASS,
+    BOUNDS_OF,
     DERIVED_FROM,
     ONTOLOGY_GRAPH,
     OWL_SAME_AS,
@@ -73,13 +76,13 @@ else:
 
 __all__ = ["BATCH", "NOT_ENTITY_CLASSES", "Descriptions", "EntityRules", "describe", "entity_rules"]
 
-NOT_ENTITY_CLASSES = frozenset({SOURCE_CLASS, SOURCE_FILE_CLASS, RDF_STATEMENT})
-"""Nodes of these classes are never entities: sources, ingested files and statement nodes."""
+NOT_ENTITY_CLASSES = frozenset({SOURCE_CLASS, SOURCE_FILE_CLASS, RDF_STATEMENT, BOUNDS_CLASS})
+"""Nodes of these classes are never entities: sources, ingested files, statement nodes and the bounds of values."""
 _DATA_GRAPHS = f"FILTER(?g NOT IN (<{ONTOLOGY_GRAPH}>, <{REGISTRY_GRAPH}>))"
 """The SPARQL filter that keeps ``GRAPH ?g`` to the data graphs (not the ontology or the registry)."""
 BATCH = 400
 """How many IRIs one query asks about (in a ``VALUES`` clause)."""
-_STRUCTURE = (RDF_TYPE, RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT, DERIVED_FROM, URL, RDFS_LABEL)
+_STRUCTURE = (RDF_TYPE, RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT, DERIVED_FROM, URL, RDFS_LABEL, BOUNDS_OF, BOUNDED_PROPERTY)
 """Predicates of the RDF contract's structure, never relations between entities."""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 
 from kg.lazy import lazy
@@ -30,6 +30,8 @@ class Explorer:
 
     Args:
         graph: the knowledge graph.
+        skipped: triples (subject, relation, object) never fetched, such as those only deprecated
+            statements assert (:func:`kg.conflicts.deprecated`).
 
     Examples:
         >>> from kg import KnowledgeGraph
@@ -45,8 +47,10 @@ class Explorer:
 
     BATCH = BATCH
 
-    def __init__(self, graph: GraphStore) -> None:
+    def __init__(self, graph: GraphStore, *, skipped: Set[tuple[str, str, str]] = frozenset()) -> None:
         self.graph = graph
+        self.skipped = skipped
+        """Triples (subject, relation, object) left out, such as those only deprecated statements assert."""
         self.g = nx.MultiDiGraph()
         self.closed: set[str] = set()
         self._rules = entity_rules(graph.ontology)
@@ -66,7 +70,7 @@ class Explorer:
         todo = sorted(wanted - self.closed)
         for start in range(0, len(todo), self.BATCH):
             batch = todo[start : start + self.BATCH]
-            triples = sorted(set(self._rules.relations(self.graph, around=batch)))
+            triples = sorted(set(self._rules.relations(self.graph, around=batch)) - self.skipped)
             self._describe({n for t in triples for n in (t[0], t[2])} | set(batch))
             for triple in triples:
                 self._rules.add(self.g, triple, self._described)

@@ -17,7 +17,9 @@ from kg.analysis.explorer import Explorer
 from kg.analysis.projections import entity_graph, statements_of
 from kg.entity import resolve
 from kg.errors import UsageError
+from kg.conflicts import deprecated
 from kg.statements import Statement
+from kg.vocab import RANK
 from kg.store import GraphStore
 
 if TYPE_CHECKING:
@@ -143,7 +145,7 @@ def _describe_component(explorer: Explorer, node: str) -> str:
     return f"a component of {count} entit{'y' if count == 1 else 'ies'} around {explorer.g.nodes[hub]['label']}"
 
 
-def path(graph: GraphStore, a: str, b: str, *, max_paths: int = MAX_PATHS) -> PathResult:
+def path(graph: GraphStore, a: str, b: str, *, max_paths: int = MAX_PATHS, preferred: bool = False) -> PathResult:
     """The shortest connections between two entities in the entity projection, each hop with its source.
 
     Args:
@@ -151,6 +153,8 @@ def path(graph: GraphStore, a: str, b: str, *, max_paths: int = MAX_PATHS) -> Pa
         a: the first entity (name, label, CURIE or IRI).
         b: the second entity.
         max_paths: at most this many paths, shortest first.
+        preferred: skip deprecated statements: a relation only deprecated statements assert is no
+            hop, and a hop lists only its other statements (:func:`kg.conflicts.deprecated`).
 
     Returns:
         A :class:`PathResult`; its ``paths`` is empty when the two are not connected.
@@ -172,7 +176,8 @@ def path(graph: GraphStore, a: str, b: str, *, max_paths: int = MAX_PATHS) -> Pa
     if max_paths < 1:
         raise UsageError("`max_paths` must be at least 1")
     start, end = resolve(graph, a), resolve(graph, b)
-    explorer = Explorer(graph)
+    skipped = deprecated(graph) if preferred else set()
+    explorer = Explorer(graph, skipped=skipped)
     label = {start: explorer.label(start), end: explorer.label(end)}
     if start == end:
         return PathResult(label[start], label[end], [[]])
@@ -183,9 +188,17 @@ def path(graph: GraphStore, a: str, b: str, *, max_paths: int = MAX_PATHS) -> Pa
             (_describe_component(explorer, start), _describe_component(explorer, end)),
         )
     attached = statements_of(graph, [t for p in found for x, y in zip(p, p[1:]) for t in _edges_between(entities, x, y)])
+    if preferred:
+        attached = {key: [s for s in found_statements if not _is_deprecated(graph, s)]
+                    for key, found_statements in attached.items()}  # fmt: skip
     return PathResult(
         label[start], label[end], [[_hop(entities, x, y, attached) for x, y in zip(p, p[1:])] for p in found]
     )
+
+
+def _is_deprecated(graph: GraphStore, statement: Statement) -> bool:
+    ranks = graph.ontology.properties[RANK].choices if RANK in graph.ontology.properties else ()
+    return bool(ranks) and any(q.iri == RANK and q.value == ranks[-1] for q in statement.qualifiers)
 
 
 _TIES = 200
@@ -243,6 +256,8 @@ def _shortest_paths(
             return found, explorer.g
         if len(explorer.closed) > _EXPLORE_LIMIT:
             whole = entity_graph(explorer.graph, statements=False)
+            whole.remove_edges_from([(u, v, k) for u, v, k, iri in whole.edges(keys=True, data="iri")
+                                     if (u, iri, v) in explorer.skipped])  # fmt: skip
             undirected = nx.Graph(whole.to_undirected(as_view=True))
             if start in undirected and end in undirected and nx.has_path(undirected, start, end):
                 return _k_shortest(whole, undirected, start, end, count), whole

@@ -86,6 +86,7 @@ def main(
 for _command in (
     commands.ingest, commands.query, commands.show, commands.drop, commands.export,
     commands.path, commands.neighbors, commands.viz, commands.verify, commands.validate, commands.reconcile,
+    commands.conflicts,
 ):  # fmt: skip
     app.command()(_command)
 app.add_typer(sources, name="sources")

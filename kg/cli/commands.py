@@ -13,6 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from kg.analysis import MAX_PATHS, Projection
+from kg.conflicts import TOLERANCE
 from kg.cli.common import (
     FormatOption,
     TableFormat,
@@ -34,7 +35,9 @@ from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, ResultFormat, na
 from kg.reconcile import proposals as _reconcile_proposals
 from kg.viz import MAX_NODES
 
-__all__ = ["drop", "export", "ingest", "neighbors", "path", "query", "show", "validate", "verify", "viz"]
+__all__ = [
+    "conflicts", "drop", "export", "ingest", "neighbors", "path", "query", "reconcile", "show", "validate", "verify", "viz",
+]
 
 PROGRESS_BYTES = 4_000_000
 """Files at least this big get a progress bar."""
@@ -210,6 +213,31 @@ def show(
     echo_result(card, as_json=as_json)
 
 
+_CONFLICT_TABLE = ["group", "subject", "relation", "object", "identifying", "value", "rank", "source", "spread", "resolved"]
+"""The columns the table shows; csv and json give them all."""
+
+
+@handle_errors
+def conflicts(
+    ctx: typer.Context,
+    entity: Annotated[str | None, typer.Argument(help="Only claims about this entity (name, CURIE or <IRI>).")] = None,
+    tolerance: Annotated[
+        float,
+        typer.Option(help="Durations agree when their ranges, widened by this fraction, overlap (dates: when "
+                          "their precisions overlap).", min=0.0),
+    ] = TOLERANCE,
+    format: FormatOption = "table",
+) -> None:
+    """List groups of statements that make incompatible claims (single-valued qualifiers and relations), with ranks."""
+    with open_graph(ctx) as graph:
+        frame = graph.conflicts(entity, tolerance=tolerance)
+    groups = frame["group"].nunique()
+    resolved = frame.drop_duplicates("group")["resolved"].sum()
+    typer.echo(f"{groups} group{'s' if groups != 1 else ''} of conflicting claims ({len(frame)} claims), "
+               f"{resolved} resolved by rank", err=True)  # fmt: skip
+    print_frame(frame[_CONFLICT_TABLE] if format == "table" else frame, format)
+
+
 @handle_errors
 def reconcile(
     ctx: typer.Context,
@@ -272,11 +300,12 @@ def path(
     a: Annotated[str, typer.Argument(help="The first entity (name, CURIE or <IRI>).")],
     b: Annotated[str, typer.Argument(help="The second entity.")],
     max_paths: Annotated[int, typer.Option(help="At most this many paths, shortest first.", min=1)] = MAX_PATHS,
+    preferred: Annotated[bool, typer.Option("--preferred", help="Skip deprecated statements (rank).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the shortest connections between two entities, each hop with its relation, qualifiers and source."""
     with open_graph(ctx) as graph:
-        result = graph.path(a, b, max_paths=max_paths)
+        result = graph.path(a, b, max_paths=max_paths, preferred=preferred)
     echo_result(result, as_json=as_json)
 
 

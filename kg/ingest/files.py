@@ -291,7 +291,7 @@ def ingest(
         >>> _ = p.write_text("subject,predicate,object,duration\\nMikey Madison,trained-for,Anora,5 months\\n")
         >>> kg = KnowledgeGraph.memory()
         >>> kg.ingest([p]).summary()
-        '1 file (1 added): 1 rows, 9 triples, 1 statements, 0 warnings'
+        '1 file (1 added): 1 rows, 15 triples, 1 statements, 0 warnings'
         >>> kg.ingest([p]).files[0].status
         'unchanged'
     """

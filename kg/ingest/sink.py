@@ -15,8 +15,10 @@ Examples:
     ...     "object": Cell("Anora", 3), "duration": Cell("5 months", 4)}))
     >>> sink.finish()
     >>> lines = out.getvalue().decode().splitlines()
-    >>> len(lines), sink.statements, lines[-1].split()[1]
-    (9, 1, '<https://w3id.org/filmkg/ontology#duration>')
+    >>> len(lines), sink.statements, lines[8].split()[1]
+    (15, 1, '<https://w3id.org/filmkg/ontology#duration>')
+    >>> lines[-2].split()[1:3]  # the bounds of "5 months" (README, "The RDF contract")
+    ['<https://w3id.org/filmkg/ontology#lowerBound>', '"P150D"^^<http://www.w3.org/2001/XMLSchema#dayTimeDuration>']
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ from kg.identifiers import Identifier, deciding, parse_identifier, split_identif
 from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
 from kg.ingest.records import CORE_FIELDS, SPECIAL_FIELDS, Cell, Row, RowProblem
 from kg.ingest.rejects import Rejects
-from kg.ingest.values import parse_value
+from kg.ingest.values import Bounds, bounds, parse_value
 from kg.ontology import Ontology, Property, mint_entity
-from kg.statements import nt_literal, source_lines, statement_lines
+from kg.statements import bounds_lines, nt_literal, source_lines, statement_lines
 from kg.vocab import OWL_SAME_AS, RDF_TYPE, RDFS_LABEL
 
 __all__ = ["MAX_LISTED_PROBLEMS", "Rejects", "StatementSink"]
@@ -446,6 +448,8 @@ class StatementSink:
                 lexical, datatype = parse_value(text, prop.datatype)
             except ValueError as exc:
                 raise RowProblem(column, str(exc), cell) from None
+            if prop.choices and lexical not in prop.choices:
+                raise RowProblem(column, f'"{text}" is not a {prop.name}: write {" or ".join(prop.choices)}', cell)
             result: tuple[str, _Pending] = (nt_literal(lexical, datatype), None)
         else:
             node, label, ids = self._entity(text, column, cell)
@@ -534,6 +538,9 @@ class StatementSink:
                         pending.append((entity[0], entity[1], object_class, entity[2]))
                         obj = entity[0]
         qualifiers: list[tuple[str, str]] = []
+        bounded: list[tuple[str, Bounds]] = []
+        if prop is not None and prop.datatype is not None and obj is not None:
+            bounded += [(predicate, b) for b in (bounds(self._single(ocell, "object"), prop.datatype),) if b]
         for column, target in self._columns.items():
             cell = cells.get(column)
             if cell is None:
@@ -544,6 +551,9 @@ class StatementSink:
                     if qualifier is not None:
                         qualifiers.append((f"<{target.iri}>", qualifier[0]))
                         pending.append(qualifier[1])
+                        found_bounds = bounds(item, target.datatype) if target.datatype else None
+                        if found_bounds is not None:
+                            bounded.append((f"<{target.iri}>", found_bounds))
                 else:
                     iri = self._iri_of(item)
                     term = attempt(partial(self._node, iri, column, cell)) if iri else nt_literal(item)
@@ -560,11 +570,15 @@ class StatementSink:
                 self._describe(out, *description)
         snode = subject[0]
         out.append(f"{snode} {predicate} {obj} .\n")
-        if qualifiers or source is not None:
+        if qualifiers or source is not None or any(not b.exact for _, b in bounded):  # a rough object needs its bounds
             source_node = self._source(out, source) if source is not None else None
             # Not remembered: a repeated row writes the same triples again, which the store keeps
             # once; remembering a million statement IRIs would cost a quarter of a gigabyte.
-            out += statement_lines(snode, predicate, obj, qualifiers, source_node)
+            lines = statement_lines(snode, predicate, obj, qualifiers, source_node)
+            out += lines
+            node = lines[0].split(" ", 1)[0]
+            for bounded_prop, found_bounds in bounded:
+                out += bounds_lines(node, bounded_prop, found_bounds.wording, *found_bounds.lexical, found_bounds.datatype)
             self.statements += 1
         return out, []
 
