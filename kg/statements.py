@@ -192,10 +192,10 @@ def bounds_lines(statement: str, prop: str, wording: str, lower: str | None, upp
     at the statement, so a statement's own triples are unchanged.
 
     Examples:
-        >>> lines = bounds_lines("<http://e/st>", f"<{FILM}duration>", "5 months", "P150D", "P153D",
-        ...                      "http://www.w3.org/2001/XMLSchema#dayTimeDuration")
+        >>> lines = bounds_lines("<http://e/st>", f"<{FILM}duration>", "5 months", "150", "153",
+        ...                      "http://www.w3.org/2001/XMLSchema#decimal")
         >>> len(lines), lines[-1].split(" ", 2)[2].strip()
-        (6, '"P153D"^^<http://www.w3.org/2001/XMLSchema#dayTimeDuration> .')
+        (6, '"153"^^<http://www.w3.org/2001/XMLSchema#decimal> .')
     """
     node = f"<{mint_hashed('bounds', statement, prop, wording)}>"
     out = [

@@ -402,16 +402,14 @@ def _ingest_durations(tmp_path: Path, values: list[str]) -> KnowledgeGraph:
 
 def test_rough_and_exact_durations_sort_by_their_bounds_in_sparql(tmp_path: Path) -> None:
     graph = _ingest_durations(tmp_path, ["half a year", "about six weeks", "20 weeks", "at least 10 days"])
-    rows = [tuple(r.values()) for r in graph.query(_BOUNDS_QUERY).records()]
+    rows = [tuple(str(v) if v is not None else None for v in r.values()) for r in graph.query(_BOUNDS_QUERY).records()]
     assert rows == [
-        ("at least 10 days", "at least 10 days", "P10D", None),
-        ("about six weeks", "about six weeks", "P37D", "P47D"),
-        ("20 weeks", "P20W", "P140D", "P140D"),
-        ("half a year", "P6M", "P181D", "P184D"),
+        ("at least 10 days", "at least 10 days", "10", None),
+        ("about six weeks", "about six weeks", "37", "47"),
+        ("20 weeks", "P20W", "140", "140"),
+        ("half a year", "P6M", "181", "184"),
     ]
-    longer = graph.query(
-        'SELECT (COUNT(*) AS ?n) WHERE { ?b film:lowerBound ?l . FILTER(?l >= "P100D"^^xsd:dayTimeDuration) }'
-    ).to_dataframe()
+    longer = graph.query('SELECT (COUNT(*) AS ?n) WHERE { ?b film:lowerBound ?l . FILTER(?l >= 100) }').to_dataframe()
     assert int(longer.iloc[0, 0]) == 2
 
 

@@ -262,6 +262,7 @@ def reconcile(
     print_frame(table.drop(columns=["name_iri", "candidate_iri"]) if format == "table" else table, format)
 
 
+@handle_errors
 def drop(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="The source name `filmkg sources` shows, or the path it was ingested from.")],

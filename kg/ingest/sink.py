@@ -18,7 +18,7 @@ Examples:
     >>> len(lines), sink.statements, lines[8].split()[1]
     (15, 1, '<https://w3id.org/filmkg/ontology#duration>')
     >>> lines[-2].split()[1:3]  # the bounds of "5 months" (README, "The RDF contract")
-    ['<https://w3id.org/filmkg/ontology#lowerBound>', '"P150D"^^<http://www.w3.org/2001/XMLSchema#dayTimeDuration>']
+    ['<https://w3id.org/filmkg/ontology#lowerBound>', '"150"^^<http://www.w3.org/2001/XMLSchema#decimal>']
 """
 
 from __future__ import annotations
@@ -578,7 +578,7 @@ class StatementSink:
             out += lines
             node = lines[0].split(" ", 1)[0]
             for bounded_prop, found_bounds in bounded:
-                out += bounds_lines(node, bounded_prop, found_bounds.wording, *found_bounds.lexical, found_bounds.datatype)
+                out += bounds_lines(node, bounded_prop, found_bounds.wording, *found_bounds.stored)
             self.statements += 1
         return out, []
 

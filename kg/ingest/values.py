@@ -261,6 +261,30 @@ class Bounds:
         """The lower and upper bounds as lexical forms of :attr:`datatype`."""
         return _lexical(self.lower, self.is_date), _lexical(self.upper, self.is_date)
 
+    @property
+    def stored(self) -> tuple[str | None, str | None, str]:
+        """The bounds as the store keeps them, and their datatype: dates as ``xsd:date``; durations
+        as a number of days, ``xsd:decimal``, which every SPARQL server compares and sorts alike
+        (Virtuoso 7 turns ``xsd:dayTimeDuration`` literals into seconds).
+
+        Examples:
+            >>> bounds("PT36H", XSD + "duration").stored
+            ('1.5', '1.5', 'http://www.w3.org/2001/XMLSchema#decimal')
+            >>> bounds("5 months", XSD + "duration").stored[:2]
+            ('150', '153')
+        """
+        if self.is_date:
+            return (*self.lexical, self.datatype)
+        return _days(self.lower), _days(self.upper), XSD + "decimal"
+
+
+def _days(seconds: float | None) -> str | None:
+    """A number of seconds as a decimal number of days (at most six decimals)."""
+    if seconds is None:
+        return None
+    days = round(seconds / _DAY, 6)
+    return str(int(days)) if days == int(days) else f"{days:.6f}".rstrip("0")
+
 
 def _lexical(value: float | None, is_date: bool) -> str | None:
     if value is None:
