@@ -8,7 +8,8 @@ Steps, on one store on disk:
 
 1. a credits file of ``--statements`` rows, each an identified person (``imdb:nm…``) acting in an
    identified film (``imdb:tt…``), with a source (so a statement node each); people's names are
-   drawn from first and last names, so many are homonyms; ingested with ``filmkg``'s API;
+   drawn from a pool a third the number of people (about three
+   share each name: homonyms), made of some 2,000 first and 8,000 last names; ingested with ``filmkg``'s API;
 2. a file of ``--names`` name-only rows (a third the exact name of a credited person, a third
    with a typo, a third unknown), each coaching a person of the credits: ingested (the identity
    rule runs over the whole store), timed;
@@ -36,14 +37,23 @@ sys.path.insert(0, str(HERE.parent))
 from kg import KnowledgeGraph  # noqa: E402
 from kg.ontology import normalize_name  # noqa: E402
 
-FIRST = ["Chris", "Mikey", "Sean", "Anna", "Yura", "Mark", "Karren", "Vache", "Lindsey", "Samantha", "Alex", "Sofia",
-         "Paul", "Maria", "John", "Emma", "Luis", "Nina", "Omar", "Irene", "Ivan", "Zoe", "Hugo", "Lena"]
-LAST = ["Johnson", "Madison", "Baker", "Borisov", "Eydelshteyn", "Karagulian", "Tovmasyan", "Normand", "Quan", "Smith",
-        "Garcia", "Kowalski", "Nguyen", "Okafor", "Rossi", "Silva", "Tanaka", "Weber", "Young", "Zhao"]
+_SYLLABLES = ["ka", "ren", "mi", "son", "dra", "lo", "vi", "ta", "ber", "nos", "el", "quan", "zo", "ri", "man", "de",
+              "ga", "lin", "tor", "sa", "ko", "bel", "ny", "ash", "fer", "go", "li", "mor", "pa", "sch", "wen", "yu"]
 
 
-def _name(rng: random.Random) -> str:
-    return f"{rng.choice(FIRST)} {rng.choice(LAST)}" + (f" {rng.choice(LAST)}" if rng.random() < 0.5 else "")
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+
+def _pool(rng: random.Random, size: int) -> list[str]:
+    """``size`` distinct full names from a few thousand first and last names (as in real credits,
+    where the rarest word of a name is usually rare)."""
+    first = sorted({_word(rng) for _ in range(2000)})
+    last = sorted({_word(rng) for _ in range(8000)})
+    names: set[str] = set()
+    while len(names) < size:
+        names.add(f"{rng.choice(first)} {rng.choice(last)}")
+    return sorted(names)
 
 
 def _typo(rng: random.Random, name: str) -> str:
@@ -55,7 +65,8 @@ def generate(folder: Path, statements: int, names: int, seed: int = 7) -> tuple[
     rng = random.Random(seed)
     people = max(statements // 5, 1)
     films = max(statements // 20, 1)
-    person_names = [_name(rng) for _ in range(people)]
+    pool = _pool(rng, max(people // 3, 1))  # about three people share each name: homonyms
+    person_names = [rng.choice(pool) for _ in range(people)]
     credits = folder / "credits.csv"
     with credits.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)

@@ -153,6 +153,9 @@ class Resolution:
     reason: dict[tuple[str, str], str] = field(default_factory=dict)
     ambiguous: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     """Names left as entities of their own among several candidates (their IRIs)."""
+    undated: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """Names that give a year (``Scream (2022)``), with the candidates whose years the rule needs
+    (when called without ``years``)."""
 
 
 @dataclass
@@ -225,6 +228,7 @@ def resolve_locals(
         (True, 2)
     """
     neighbours = neighbours or {}
+    have_years = years is not None
     years = years or {}
     union = _Union()
     by_key: dict[str, list[Local]] = defaultdict(list)
@@ -299,6 +303,8 @@ def resolve_locals(
                         {c for c in labels.get(base, ()) if _compatible(local.classes, classes[c])}
                         - {b for a, b in apart if a == root}
                     )
+                    if candidates and not have_years:
+                        out.undated[where] = [cluster_iri[c] for c in candidates]
                     candidates = [c for c in candidates if year_of in years.get(cluster_iri[c], set())]
                     why = f"its name and the year {year_of}"
         if len(candidates) > 1:
@@ -318,6 +324,8 @@ def resolve_locals(
             out.reason[where] = why
         elif len(candidates) > 1:
             out.ambiguous[where] = [cluster_iri[c] for c in candidates]
+            if not have_years and any(_YEAR.match(label.strip()) for label in local.labels):
+                out.undated[where] = out.ambiguous[where]
     return out
 
 
@@ -438,7 +446,7 @@ def settle(graph: GraphStore, graphs: Mapping[str, str]) -> SettleReport:
     first = resolve_locals(everyone, decisions, ontology)
     neighbours: dict[tuple[str, str], set[str]] = {}
     years: dict[str, set[int]] = {}
-    if first.ambiguous:
+    if first.ambiguous or first.undated:
         neighbours, years = _context(graph, everyone, first)
         resolution = resolve_locals(everyone, decisions, ontology, neighbours=neighbours, years=years)
     else:
@@ -458,36 +466,40 @@ def _context(
 ) -> tuple[dict[tuple[str, str], set[str]], dict[str, set[int]]]:
     """What the rule needs to tell candidates apart (see :func:`resolve_locals`), in the files' own
     terms so that it never depends on what was merged before: what each ambiguous name's file links
-    it to, and what each candidate's identified members are linked to and dated by, anywhere."""
+    it to, which candidates are linked to the same (found from those neighbours, not from every
+    candidate), and the years of the candidates of names that give one."""
     ontology = graph.ontology
     linking = {p.iri for p in ontology.relations if p.datatype is None and p.iri not in (SAME_AS, DIFFERENT_FROM)}
     dated = {p.iri for p in ontology.relations if p.datatype is not None and "date" in p.datatype.lower()}
     neighbours: dict[tuple[str, str], set[str]] = defaultdict(set)
     years: dict[str, set[int]] = defaultdict(set)
+    locals_of: dict[str, set[str]] = defaultdict(set)
+    for local in everyone:
+        locals_of[first.iri[(local.graph, local.iri)]].add(local.iri)
+    cache: dict[tuple[str, str | None], list[tuple[str, str, str, _Value]]] = {}
+
+    def edges(local: str, target: str | None) -> list[tuple[str, str, str, _Value]]:
+        if (local, target) not in cache:
+            cache[(local, target)] = _edges(graph, [local], target)
+        return cache[(local, target)]
 
     def key(g: str, term: _Value) -> str:
         return first.iri.get((g, term.value), term.value)
 
-    ambiguous = sorted(first.ambiguous)
-    by_graph: dict[str, list[str]] = defaultdict(list)
-    for target, iri in ambiguous:
-        by_graph[target].append(iri)
-    for target, iris in sorted(by_graph.items()):
-        for node, g, p, other in _edges(graph, iris, target):
-            if p in linking and isinstance(other, ox.NamedNode):
-                neighbours[(target, node)].add(key(g, other))
-    members: dict[str, set[str]] = defaultdict(set)
-    candidates = {c for found in first.ambiguous.values() for c in found}
-    for local in everyone:
-        iri = first.iri[(local.graph, local.iri)]
-        if local.identified and iri in candidates:
-            members[local.iri].add(iri)
-    for node, g, p, other in _edges(graph, sorted(members), None):
-        for candidate in members[node]:
-            if p in linking and isinstance(other, ox.NamedNode):
-                neighbours[("", candidate)].add(key(g, other))
-            elif p in dated and (match := re.match(r"-?(\d{4})", other.value)):
-                years[candidate].add(int(match.group(1)))
+    for (target, iri), candidates in sorted(first.ambiguous.items()):
+        wanted = set(candidates)
+        mine = {key(g, x) for _, g, p, x in edges(iri, target) if p in linking and isinstance(x, ox.NamedNode)}
+        neighbours[(target, iri)] |= mine
+        for shared in sorted(mine):
+            for member in sorted(locals_of.get(shared, {shared})):
+                for _, g, p, x in edges(member, None):
+                    if p in linking and isinstance(x, ox.NamedNode) and (found := key(g, x)) in wanted:
+                        neighbours[("", found)].add(shared)
+    for candidate in sorted({c for found in first.undated.values() for c in found}):
+        for member in sorted(locals_of.get(candidate, {candidate})):
+            for _, _, p, x in edges(member, None):
+                if p in dated and not isinstance(x, ox.NamedNode) and (match := re.match(r"-?(\d{4})", x.value)):
+                    years[candidate].add(int(match.group(1)))
     return dict(neighbours), dict(years)
 
 

@@ -215,10 +215,12 @@ class _Index:
                 self.labels[entity.iri].append((label, key))
                 self.by_label[key].add(entity.iri)
                 for word in _words(key):
-                    self.by_word[word].add(entity.iri)
+                    self.by_word[word].add(key)
 
     def candidates(self, name: str) -> set[str]:
-        found = set(self.by_label.get(name, ()))
+        """The normalised labels to compare with ``name``: its own, and those sharing one of its two
+        rarest words (a word too common finds nothing by itself)."""
+        found = {name} if name in self.by_label else set()
         words = sorted(_words(name), key=lambda w: len(self.by_word.get(w, ())))
         for word in words[:2]:
             hits = self.by_word.get(word, set())
@@ -288,13 +290,13 @@ def reconcile(
             searched = [key] + ([normalize_name(year_match.group(1))] if year_match else [])
             for text in searched:
                 similarity = _Similarity(text)
-                for iri in sorted(index.candidates(text)):
+                close = {iri for label in index.candidates(text) if similarity.of(label) >= _MIN_SIMILARITY
+                         for iri in index.by_label[label]}  # fmt: skip
+                for iri in sorted(close):
                     entity = identified[iri]
                     if iri in seen or not _compatible(entry.classes, entity.classes):
                         continue
                     best = max((similarity.of(normalized), label) for label, normalized in index.labels[iri])
-                    if best[0] < _MIN_SIMILARITY:
-                        continue
                     seen.add(iri)
                     evidence = ["same name" if best[0] == 1.0 else f"similar name ({best[0]:.2f})"]
                     if entry.classes and entity.classes:
@@ -313,9 +315,9 @@ def reconcile(
             ambiguous.add(entry.iri)
         scored.append((entry, found))
     if ambiguous:
-        wanted_iris = {n.resolved_to or n.iri for n, f in scored if n.iri in ambiguous}
-        wanted_iris |= {c.iri for n, f in scored if n.iri in ambiguous for c in f}
-        around = _neighbours(graph, sorted(wanted_iris))
+        # each ambiguous name's neighbours, then what is linked to them: never every candidate's links
+        around = _neighbours(graph, sorted({n.resolved_to or n.iri for n, f in scored if n.iri in ambiguous}))
+        around.update(_neighbours(graph, sorted({x for found in around.values() for x in found} - set(around))))
         labels = labels_for(graph, sorted({x for found in around.values() for x in found}))
         updated = []
         for entry, found in scored:
@@ -323,7 +325,7 @@ def reconcile(
                 mine = around.get(entry.resolved_to or entry.iri, set())
                 new = []
                 for candidate in found:
-                    shared = sorted(mine & around.get(candidate.iri, set()))
+                    shared = sorted(x for x in mine if candidate.iri in around.get(x, set()))
                     if candidate.iri == entry.resolved_to and "the rule's choice" not in candidate.evidence:
                         candidate = Candidate(candidate.iri, candidate.label, candidate.identifier, candidate.score,
                                               (*candidate.evidence, "the rule's choice"))  # fmt: skip

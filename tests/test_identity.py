@@ -167,6 +167,21 @@ def test_a_year_in_the_name_singles_out_a_film(empty_kg: KnowledgeGraph, tmp_pat
     assert len(report.warnings) == 1 and '"Scream" matches 2 entities' in report.warnings[0].message
 
 
+def test_a_year_alone_singles_out_a_film(empty_kg: KnowledgeGraph, tmp_path: Path) -> None:
+    films = write(tmp_path / "films.csv", [["subject", "subject_id", "predicate", "object"],
+                                           ["Scream", "wd:Q1000", "release-date", "1996-12-20"],
+                                           ["Scream", "wd:Q2000", "release-date", "2022-01-14"]])
+    article = write(tmp_path / "article.csv", [["subject", "predicate", "object"],
+                                               ["Jenna Ortega", "acted-in", "Scream (2022)"],
+                                               ["Someone", "acted-in", "Scream (1990)"]])
+    report = empty_kg.ingest([films, article])
+    assert report.warnings == [] and report.linked == 1
+    assert ask(empty_kg, "?p rdfs:label 'Jenna Ortega' ; film:actedIn res:wikidata\\/Q2000")
+    assert ask(empty_kg, "?p rdfs:label 'Someone' ; film:actedIn res:scream_%281990%29")  # no film of that year
+    [link] = empty_kg.show("wd:Q2000").links
+    assert link.reason == "its name and the year 2022"
+
+
 def test_a_name_of_another_type_is_not_linked(empty_kg: KnowledgeGraph, tmp_path: Path) -> None:
     films = write(tmp_path / "films.csv", [["subject", "predicate", "object", "object_id", "object_type"],
                                            ["Sean Baker", "directed", "Anora", "wd:Q115574186", "Film"]])

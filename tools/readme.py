@@ -76,6 +76,18 @@ EXAMPLES: list[Example] = [
             "Files or folders; each file becomes its own named graph. Ingesting the same file again changes nothing; a changed file replaces its graph in one transaction."),
     Example("ingest (again: unchanged)", "ingest data/anora", 'kg.ingest("data/anora")'),
     Example("sources", "sources", "kg.sources()"),
+    Example("sources attach",
+            'sources attach "The Mikey Madison Dance Scene in Anora: What Most People Get Wrong" '
+            "data/anora/anora-dance-scene-article.source.txt",
+            "",
+            "Archives a source's text with the store (in the registry graph, so it works on a server too), for `verify`. "
+            "A `NAME.source.txt` file beside the data, whose first line is `Source: NAME`, is attached by `ingest` itself."),
+    Example("verify", "verify", "print(kg.verify().summary())",
+            "Every quote checked against its source's text: exit code 1 when one is not found."),
+    Example("validate", "validate", "kg.validate().to_dataframe()",
+            "The ontology's rules (domain and range classes, datatypes of values and qualifiers, single-valued properties, "
+            "a label on every entity) run as SPARQL in the store; `--shapes FILE` adds your own SHACL shapes (pyshacl). "
+            "Exit code 1 when there are violations."),
     Example("query (named)", 'query --name training --bind "person=Mikey Madison" --format table',
             'kg.query(name="training", bind={"person": "Mikey Madison"}).to_dataframe()',
             "`--bind` takes an entity's name, a CURIE, an `<IRI>`, a number or a \"quoted literal\"."),
@@ -99,6 +111,11 @@ EXAMPLES: list[Example] = [
     Example("show (a character: facts it qualifies)", "show Igor", 'print(kg.show("Igor"))'),
     Example("conflicts", 'conflicts "Mikey Madison"', 'kg.conflicts("Mikey Madison")',
             "Groups of statements that give a single-valued qualifier or relation incompatible values (see \"Conflicting claims and ranks\"); `--format csv` or `json` gives every column, quotes included."),
+    Example("reconcile", 'reconcile "Mikey Madison" --unmatched', 'kg.reconcile("Mikey Madison", unmatched=True)',
+            "For every entity known only by name, the identified entities it may be (found through an index of their "
+            "labels), each with a score, the evidence and the decision the identity rule took; `--unmatched` also lists "
+            "names nothing resembles, and `--write FILE.csv` writes the best candidates as `same-as` rows to review and "
+            "ingest (docs/identity.md). The shipped data names no identifiers yet, so its names are unmatched."),
     Example("path", 'path "Brooke Candy" "Andrea Werhun" --max-paths 1', 'print(kg.path("Brooke Candy", "Andrea Werhun", max_paths=1))'),
     Example("neighbors", "neighbors Ani --depth 1", 'kg.neighbors("Ani", depth=1)'),
     Example("analyze centrality", "analyze centrality --measure betweenness --top 5", 'kg.centrality(measure="betweenness", top=5)'),
@@ -237,8 +254,12 @@ def _cell(value: Any) -> str:
 
 
 def _frame(frame: Any) -> list[list[str]]:
-    """A DataFrame as rows of text cells, its header first."""
-    return [[str(c) for c in frame.columns], *[[_cell(v) for v in row] for row in frame.itertuples(index=False)]]
+    """A DataFrame as rows of text cells, its header first (booleans as pandas writes them to CSV)."""
+    def cell(value: Any) -> str:
+        plain = value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
+        return str(plain) if isinstance(plain, bool) else _cell(value)
+
+    return [[str(c) for c in frame.columns], *[[cell(v) for v in row] for row in frame.itertuples(index=False)]]
 
 
 def _csv(text: str) -> list[list[str]]:
