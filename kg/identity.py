@@ -436,6 +436,8 @@ def settle(graph: GraphStore, graphs: Mapping[str, str]) -> SettleReport:
     """
     ontology = graph.ontology
     report = SettleReport()
+    if not graphs or not _anything_to_settle(graph, graphs):
+        return report  # names only, no decisions, nothing resolved before: every entity is its file's
     inventory = {target: read_locals(graph, target) for target in sorted(graphs)}
     everyone = [local for found in inventory.values() for local in found]
     decisions = [
@@ -459,6 +461,18 @@ def settle(graph: GraphStore, graphs: Mapping[str, str]) -> SettleReport:
             report.rewritten.append(target)
         report.linked += sum(1 for lo in found if resolution.iri[(target, lo.iri)] != lo.iri)
     return report
+
+
+def _anything_to_settle(graph: GraphStore, graphs: Mapping[str, str]) -> bool:
+    """Whether any of the graphs holds an identifier, a same-as or different-from row, or a
+    resolution record: without one, the rule leaves every entity as its file gives it."""
+    ontology = graph.ontology
+    markers = [*(s.iri for s in ontology.identifiers), SAME_AS, DIFFERENT_FROM, LOCAL_ENTITY]
+    values = " ".join(f"<{g}>" for g in sorted(graphs))
+    return any(
+        graph.store.ask(f"ASK {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s <{marker}> ?o }} }}", union=False)
+        for marker in markers
+    )
 
 
 def _context(
