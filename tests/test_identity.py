@@ -238,6 +238,8 @@ def test_different_from_rules_a_candidate_out(empty_kg: KnowledgeGraph, tmp_path
         (["Mikey Madison", "wd:Qabc", "acted-in", "Anora"], 2, '"wd:Qabc" is not a Wikidata item'),
         (["Mikey Madison", "nm0000123", "acted-in", "Anora"], 2, '"nm0000123" is not an identifier'),
         (["Mikey Madison", "", "acted-in", "tmdb:film/550"], 4, '"tmdb:film/550" is not a tmdb id'),
+        (["imdb:tt0111161", "", "acted-in", "Anora"], 1, "imdb:tt0111161 names a Film, but the row needs a Person"),
+        (["Mikey Madison", "imdb:nm0000001 imdb:tt0000002", "acted-in", "Anora"], 1, "names a Film and Person"),
     ],
 )
 def test_bad_identifiers_are_errors_naming_file_line_and_column(empty_kg: KnowledgeGraph, tmp_path: Path,

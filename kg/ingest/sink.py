@@ -378,6 +378,24 @@ class StatementSink:
             self._entity_cache[(text, ids)] = result
         return result
 
+    def _identified_class(
+        self, ids: _Ids, cls: str | None, allowed: tuple[str, ...], column: str, cell: Cell | None
+    ) -> str | None:
+        """The class of an entity given by identifiers: what its identifiers name (an IMDb ``tt`` id a
+        film), which must fit the relation; else ``cls``."""
+        named = sorted({i.scheme.identifies for i in ids if i.scheme.identifies})
+        if not named:
+            return cls
+        if len(named) > 1 or (cls is not None and cls != named[0]) or (allowed and named[0] not in allowed):
+            names = self.ontology.classes
+            what = " and ".join(names[c].name if c in names else c for c in named)
+            wanted = [cls] if cls is not None else list(allowed)
+            expected = " or ".join(names[c].name if c in names else c for c in wanted)
+            notations = ", ".join(i.notation for i in ids)
+            raise RowProblem(column, f"{notations} names a {what}, but the row needs a {expected}: fix the identifier",
+                             cell)  # fmt: skip
+        return named[0]
+
     def _describe(self, out: list[str], node: str, label: str | None, cls: str | None, ids: _Ids) -> None:
         if label is not None and (node, "l", label) not in self._emitted:
             self._emitted.add((node, "l", label))
@@ -502,6 +520,7 @@ class StatementSink:
             lambda: self._entity(self._single(scell, "subject"), "subject", scell, subject_ids or "", cells.get("subject_id"))
         )
         if subject is not None:
+            subject_class = attempt(lambda: self._identified_class(subject[2], subject_class, domain, "subject", scell))
             pending.append((subject[0], subject[1], subject_class, subject[2]))
         obj: str | None = None
         if prop is not None and prop.is_literal:
@@ -535,6 +554,9 @@ class StatementSink:
                 else:
                     entity = attempt(lambda: self._entity(text, "object", ocell, object_ids or "", cells.get("object_id")))
                     if entity is not None:
+                        object_class = attempt(
+                            lambda: self._identified_class(entity[2], object_class, ranges, "object", ocell)
+                        )
                         pending.append((entity[0], entity[1], object_class, entity[2]))
                         obj = entity[0]
         qualifiers: list[tuple[str, str]] = []
