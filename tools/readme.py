@@ -128,6 +128,15 @@ EXAMPLES: list[Example] = [
     Example("drop", "drop anora.csv", 'kg.drop("anora.csv")'),
     Example("ingest (bad input)", "ingest tests/data/bad.csv", 'kg.ingest("tests/data/bad.csv")  # raises IngestError',
             "The whole file is rejected, every problem listed with file:line:column, exit code 3, and the store is left as it was."),
+    Example("ingest (one person in three files)", "ingest docs/examples/identity", 'kg.ingest("docs/examples/identity")',
+            "docs/examples/identity: Douglas Adams by his Wikidata item (with the IMDb and TMDB ids Wikidata gives), by "
+            "his IMDb id alone, and by name alone in illustrative rows, once misspelt. The identity rule makes one "
+            "entity of the three (docs/identity.md)."),
+    Example("show (an entity by identifier, with its links)", "show imdb:nm0010930", 'print(kg.show("imdb:nm0010930"))',
+            "Any identifier finds it; the card lists its identifiers and, after `=`, each file's name for it and why."),
+    Example("reconcile (a misspelt name)", 'reconcile "Douglas Adam"', 'kg.reconcile("Douglas Adam")',
+            "The misspelt name matched no identified entity exactly, so the rule left it apart; reconcile finds the close "
+            "candidate, and `--write proposed.csv` would write the same-as row to review and ingest."),
 ]
 
 PYTHON_SCOPE = (
@@ -395,6 +404,8 @@ def _workdir() -> Iterator[Path]:
     (WORKDIR / "tests" / "data").mkdir(parents=True)
     shutil.copytree(ROOT / "data" / "anora", WORKDIR / "data" / "anora")
     shutil.copy(ROOT / "tests" / "data" / "bad.csv", WORKDIR / "tests" / "data" / "bad.csv")
+    shutil.copytree(ROOT / "docs" / "examples" / "identity", WORKDIR / "docs" / "examples" / "identity",
+                    ignore=shutil.ignore_patterns("*.md"))  # fmt: skip
     here = os.getcwd()
     os.chdir(WORKDIR)
     try:
