@@ -57,7 +57,7 @@ from kg.statements import labels_for
 from kg.ontology import normalize_name
 from kg.output import written
 from kg.store import GraphStore
-from kg.vocab import RDF_TYPE, RDFS_LABEL, REGISTRY_GRAPH, SKOS_ALT_LABEL
+from kg.vocab import FILM, RDF_TYPE, RDFS_LABEL, REGISTRY_GRAPH, RES, SKOS_ALT_LABEL
 
 if TYPE_CHECKING:
     import pandas
@@ -78,7 +78,6 @@ class _Entity:
     labels: set[str] = field(default_factory=set)
     ids: set[str] = field(default_factory=set)
     classes: set[str] = field(default_factory=set)
-    years: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -97,36 +96,40 @@ def _rows(graph: GraphStore, query: str) -> list[list[ox.NamedNode | ox.BlankNod
 
 
 def _identified(graph: GraphStore) -> dict[str, _Entity]:
-    """Every entity with an identifier: labels, identifiers, classes and years."""
+    """Every entity with an identifier: its identifiers, labels and classes (years come later, for
+    the few names that give one). Each query reads one predicate's triples from the store's index
+    and keeps only filmkg's identifier IRIs, so that the rows read are the rows needed."""
     ontology = graph.ontology
     schemes = {s.iri: s for s in ontology.identifiers}
-    values = " ".join(f"<{s}>" for s in schemes)
     out: dict[str, _Entity] = {}
-    for e, p, v in _rows(graph, f"SELECT DISTINCT ?e ?p ?v WHERE {{ ?e ?p ?v VALUES ?p {{ {values} }} }}"):
-        out.setdefault(e.value, _Entity(e.value)).ids.add(schemes[p.value].notation + v.value)
-        scheme = schemes[p.value]
-        if scheme.identifies:
-            out[e.value].classes.add(scheme.identifies)
-    for e, p, v in _rows(
-        graph,
-        f"""SELECT DISTINCT ?e ?p ?v WHERE {{ ?e ?idp ?id VALUES ?idp {{ {values} }}
-              ?e ?p ?v VALUES ?p {{ <{RDFS_LABEL}> <{SKOS_ALT_LABEL}> <{RDF_TYPE}> }} }}""",
-    ):
-        entity = out[e.value]
-        if p.value == RDF_TYPE:
-            entity.classes.add(v.value)
-        else:
-            entity.labels.add(v.value)
-    dated = [p.iri for p in ontology.relations if p.datatype is not None and "date" in p.datatype.lower()]
-    if dated:
-        for e, d in _rows(
-            graph,
-            f"""SELECT DISTINCT ?e ?d WHERE {{ ?e ?idp ?id VALUES ?idp {{ {values} }}
-                  ?e ?p ?d VALUES ?p {{ {' '.join(f'<{p}>' for p in dated)} }} }}""",
-        ):
-            match = re.match(r"-?(\d{4})", d.value)
-            if match:
-                out[e.value].years.add(int(match.group(1)))
+    for scheme in schemes.values():
+        for e, v in _rows(graph, f"SELECT DISTINCT ?e ?v WHERE {{ ?e <{scheme.iri}> ?v }}"):
+            entity = out.setdefault(e.value, _Entity(e.value))
+            entity.ids.add(scheme.notation + v.value)
+            if scheme.identifies:
+                entity.classes.add(scheme.identifies)
+    paths = sorted({RES + s.path for s in schemes.values()})
+    minted = " || ".join(f"STRSTARTS(STR(?e), {ox.Literal(path)})" for path in paths)
+    for predicate in (RDFS_LABEL, SKOS_ALT_LABEL, RDF_TYPE):
+        for e, v in _rows(graph, f"SELECT DISTINCT ?e ?v WHERE {{ ?e <{predicate}> ?v FILTER({minted}) }}"):
+            found = out.get(e.value)
+            if found is None:
+                continue
+            if predicate == RDF_TYPE:
+                found.classes.add(v.value)
+            else:
+                found.labels.add(v.value)
+    return out
+
+
+def _years(graph: GraphStore, iris: Iterable[str]) -> dict[str, set[int]]:
+    """The years the date relations give each entity (release dates)."""
+    dated = [p.iri for p in graph.ontology.relations if p.datatype is not None and "date" in p.datatype.lower()]
+    out: dict[str, set[int]] = defaultdict(set)
+    for iri in sorted(set(iris)):
+        for p, d in _rows(graph, f"SELECT ?p ?d WHERE {{ <{iri}> ?p ?d FILTER(isLiteral(?d)) }}"):
+            if p.value in dated and (match := re.match(r"-?(\d{4})", d.value)):
+                out[iri].add(int(match.group(1)))
     return out
 
 
@@ -145,22 +148,24 @@ def _names(graph: GraphStore, identified: dict[str, _Entity]) -> dict[str, _Name
     linked to an identified entity (from the resolution records)."""
     ontology = graph.ontology
     out: dict[str, _Name] = {}
-    for e, p, v, file in _rows(
-        graph,
-        f"""SELECT DISTINCT ?e ?p ?v ?file WHERE {{
-              GRAPH ?g {{ ?e ?p ?v VALUES ?p {{ <{RDFS_LABEL}> <{RDF_TYPE}> }} }}
-              GRAPH <{REGISTRY_GRAPH}> {{ ?g <https://w3id.org/filmkg/ontology#sourceName> ?file }} }}""",
-    ):
-        if e.value in identified or not is_minted_entity(e.value, ontology):
-            continue
-        if identifier_of_iri(e.value, ontology) is not None:
-            continue
-        name = out.setdefault(e.value, _Name(e.value))
-        name.sources.add(file.value)
-        if p.value == RDF_TYPE:
-            name.classes.add(v.value)
-        else:
-            name.labels.add(v.value)
+    files = {
+        row[0].value: row[1].value
+        for row in _rows(graph, f"SELECT ?g ?file WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?g <{FILM}sourceName> ?file }} }}")
+    }
+    # name IRIs are res: and a slug without "/": the filter keeps the rows read to the rows needed
+    named = f"STRSTARTS(STR(?e), {ox.Literal(RES)}) && !CONTAINS(STRAFTER(STR(?e), {ox.Literal(RES)}), \"/\")"
+    for predicate in (RDFS_LABEL, RDF_TYPE):
+        for e, v, g in _rows(
+            graph, f"SELECT DISTINCT ?e ?v ?g WHERE {{ GRAPH ?g {{ ?e <{predicate}> ?v FILTER({named}) }} }}"
+        ):
+            if g.value not in files or e.value in identified or not is_minted_entity(e.value, ontology):
+                continue
+            name = out.setdefault(e.value, _Name(e.value))
+            name.sources.add(files[g.value])
+            if predicate == RDF_TYPE:
+                name.classes.add(v.value)
+            else:
+                name.labels.add(v.value)
     for local, target, why, label, file, cls in _rows(
         graph,
         f"""SELECT DISTINCT ?l ?c ?why ?label ?file ?type WHERE {{
@@ -271,6 +276,15 @@ def reconcile(
     import pandas
 
     identified = _identified(graph)
+    known_years: dict[str, set[int]] = {}
+
+    def years_of(iris: list[str]) -> dict[str, set[int]]:
+        missing = [i for i in iris if i not in known_years]
+        if missing:
+            found = _years(graph, missing)
+            known_years.update({i: found.get(i, set()) for i in missing})
+        return known_years
+
     index = _Index(identified.values())
     names = _names(graph, identified)
     wanted = normalize_name(name) if name else None
@@ -302,7 +316,7 @@ def reconcile(
                     if entry.classes and entity.classes:
                         evidence.append("same type")
                     score = best[0]
-                    if year is not None and year in entity.years:
+                    if year is not None and year in years_of([iri]).get(iri, set()):
                         score += 0.2
                         evidence.append(f"year {year}")
                     if iri not in deciding_id:

@@ -296,6 +296,19 @@ def test_reconcile_lists_candidates_with_scores_evidence_and_decisions(empty_kg:
     assert empty_kg.show("Mikey Madisson").iri == RES + "wikidata/Q24005195"
 
 
+def test_reconcile_scores_a_year_the_name_gives(empty_kg: KnowledgeGraph, tmp_path: Path) -> None:
+    films = write(tmp_path / "films.csv", [["subject", "subject_id", "predicate", "object"],
+                                           ["Scream", "wd:Q1000", "release-date", "1996-12-20"],
+                                           ["Scream", "wd:Q2000", "release-date", "2022-01-14"]])
+    article = write(tmp_path / "article.csv", [["subject", "predicate", "object"], ["Jenna Ortega", "acted-in", "Scream (2022)"]])
+    empty_kg.ingest([films, article])
+    table = empty_kg.reconcile("Scream (2022)")
+    assert list(table["candidate_id"]) == ["wd:Q2000", "wd:Q1000"]
+    best, other = table.iloc[0], table.iloc[1]
+    assert best["score"] == pytest.approx(other["score"] + 0.2) and "year 2022" in best["evidence"]
+    assert best["decision"] == "linked: its name and the year 2022" and "the rule's choice" in best["evidence"]
+
+
 def test_reconcile_on_the_command_line(target: Target, tmp_path: Path) -> None:
     credits = write(tmp_path / "credits.csv", [["subject", "subject_id", "predicate", "object"],
                                                ["Mikey Madison", MIKEY_WD, "acted-in", "Anora"]])
