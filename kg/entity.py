@@ -39,7 +39,7 @@ from kg.vocab import (
     REGISTRY_GRAPH,
 )
 
-__all__ = ["EntityCard", "Fact", "Link", "identifiers_of", "links_of", "resolve", "show"]
+__all__ = ["Disagreement", "EntityCard", "Fact", "Link", "identifiers_of", "links_of", "resolve", "show"]
 
 
 def _exists(graph: GraphStore, iri: str) -> bool:
@@ -208,6 +208,27 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Disagreement:
+    """Claims on the card that disagree (see :mod:`kg.conflicts`): their values side by side."""
+
+    subject: str
+    relation: str
+    object: str
+    identifying: str
+    """The identifying qualifiers of the claims (``skill: pole dancing``), or empty."""
+    property: str
+    values: tuple[str, ...]
+    """Each claim's value, with its rank when not ``normal`` and its source."""
+    spread: str
+    resolved: bool
+
+    def __str__(self) -> str:
+        about = f"{self.subject} {self.relation} {self.object}" + (f" ({self.identifying})" if self.identifying else "")
+        state = "resolved by rank" if self.resolved else "unresolved"
+        return f"  ≠ {about}: {self.property} {'; '.join(self.values)} — {self.spread}, {state}"
+
+
+@dataclass(frozen=True)
 class EntityCard:
     """An entity's card: its IRI, label, types, identifiers, the links that made it one entity,
     and every fact in and out."""
@@ -219,6 +240,8 @@ class EntityCard:
     identifiers: list[str] = field(default_factory=list)
     """Its identifiers in notation (``imdb:nm0000123``), sorted."""
     links: list[Link] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)
+    """Its claims that conflict, grouped (filled by :meth:`kg.KnowledgeGraph.show`)."""
 
     def __str__(self) -> str:
         lines = [f"{self.label}  <{self.iri}>", f"  types: {', '.join(self.types) or '(none)'}"]
@@ -240,6 +263,7 @@ class EntityCard:
                 lines.append(f"      source: {source}")
             for quote in fact.quotes:
                 lines.append(f"      quote: “{quote}”")
+        lines += [str(d) for d in self.disagreements]
         return "\n".join(lines)
 
 

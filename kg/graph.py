@@ -12,6 +12,7 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -31,7 +32,7 @@ from kg import validate as _validate
 from kg import verify as _verify
 from kg import viz as _viz
 from kg.analysis import Measure, Neighbor, Network, PathResult, Projection
-from kg.entity import EntityCard
+from kg.entity import Disagreement, EntityCard
 from kg.ingest import IngestReport, Limits, ProgressCallback
 from kg.query import QueryResult
 from kg.registry import SourceInfo
@@ -294,8 +295,27 @@ class KnowledgeGraph:
         )  # fmt: skip
 
     def show(self, entity_name: str) -> EntityCard:
-        """The card of an entity; see :func:`kg.entity.show`."""
-        return _entity.show(self, entity_name)
+        """The card of an entity (see :func:`kg.entity.show`), with its conflicting claims grouped
+        (see :func:`kg.conflicts.conflicts`)."""
+        card = _entity.show(self, entity_name)
+        frame = _conflicts.conflicts(self, f"<{card.iri}>")
+        if frame.empty:
+            return card
+        groups = []
+        for _, rows in frame.groupby("group", sort=True):
+            first = rows.iloc[0]
+            one_source = len({str(s) for s in rows["source"]}) == 1
+            values = tuple(
+                str(value) + (f" ({rank})" if rank != "normal" else "") + ("" if one_source or not source else f" [{source}]")
+                for value, rank, source in zip(rows["value"], rows["rank"], rows["source"])
+            )
+            if one_source and first["source"]:
+                values = (*values[:-1], f"{values[-1]} (all from {first['source']})")
+            groups.append(
+                Disagreement(str(first["subject"]), str(first["relation"]), str(first["object"]), str(first["identifying"] or ""),
+                             str(first["property"]), values, str(first["spread"]), bool(first["resolved"]))
+            )  # fmt: skip
+        return dataclasses.replace(card, disagreements=groups)
 
     def conflicts(self, entity: str | None = None, *, tolerance: float = _conflicts.TOLERANCE) -> pandas.DataFrame:
         """The groups of statements that make incompatible claims; see :func:`kg.conflicts.conflicts`."""

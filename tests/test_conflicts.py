@@ -272,3 +272,29 @@ def test_cli_path_preferred(tmp_path: Path) -> None:
     assert "—directed→" in cli(store, "path", "Sean Baker", "Anora").stdout
     run = cli(store, "path", "Sean Baker", "Anora", "--preferred")
     assert "—directed→" not in run.stdout and run.stdout.startswith("no connection between Sean Baker and Anora")
+
+
+# ------------------------------------------------------------------ cards group conflicting values
+
+
+def test_a_card_groups_the_values_of_its_conflicting_claims(anora_mem: KnowledgeGraph) -> None:
+    card = anora_mem.show("Mikey Madison")
+    [group] = card.disagreements
+    assert (group.subject, group.relation, group.object, group.identifying, group.property) == (
+        "Mikey Madison", "trained-for", "Anora", "skill: pole dancing", "duration")
+    assert [v.split(" ")[0] for v in group.values] == ["P20W", "P5M", "P6M"]
+    assert group.spread == "140 to 184 days" and not group.resolved
+    assert "  ≠ Mikey Madison trained-for Anora (skill: pole dancing): duration P20W; P5M; P6M" in str(card)
+    assert anora_mem.show("Sean Baker").disagreements == []
+
+
+def test_a_card_says_when_ranks_resolve_a_conflict(tmp_path: Path) -> None:
+    path = tmp_path / "ranked.csv"
+    path.write_text("subject,predicate,object,skill,duration,source,rank\n"
+                    "Mikey Madison,trained-for,Anora,pole dancing,20 weeks,A,preferred\n"
+                    "Mikey Madison,trained-for,Anora,pole dancing,half a year,B,\n", encoding="utf-8")
+    graph = KnowledgeGraph.memory()
+    graph.ingest(path)
+    [group] = graph.show("Anora").disagreements
+    assert group.resolved and group.values == ("P20W (preferred) [A]", "P6M [B]")
+    assert "resolved by rank" in str(graph.show("Anora"))
