@@ -192,14 +192,24 @@ def _qualifier_groups(
 ) -> list[tuple[Property, list[Claim]]]:
     """Claims of the same statement target and identifying qualifiers that give a single-valued
     qualifier more than one value."""
-    values = " ".join(f"<{q.iri}>" for q in qualifiers)
-    where = f"FILTER(?s = <{about}> || ?o = <{about}>)" if about else ""
-    query = f"""SELECT DISTINCT ?s ?p ?o ?q ?v WHERE {{
-        VALUES ?q {{ {values} }}
-        ?st <{RDF_SUBJECT}> ?s ; <{RDF_PREDICATE}> ?p ; <{RDF_OBJECT}> ?o ; ?q ?v . {where} }}"""
+    wanted_q = {q.iri for q in qualifiers}
+    if about:  # from the entity, as subject and as object: what a card costs, not a scan of the store
+        node = f"<{about}>"
+        queries = [
+            f"""SELECT DISTINCT ?s ?p ?o ?q ?v WHERE {{ ?st <{RDF_SUBJECT}> {node} ; <{RDF_PREDICATE}> ?p ;
+                  <{RDF_OBJECT}> ?o ; ?q ?v . BIND({node} AS ?s) }}""",
+            f"""SELECT DISTINCT ?s ?p ?o ?q ?v WHERE {{ ?st <{RDF_OBJECT}> {node} ; <{RDF_PREDICATE}> ?p ;
+                  <{RDF_SUBJECT}> ?s ; ?q ?v . BIND({node} AS ?o) }}""",
+        ]
+    else:
+        values = " ".join(f"<{q}>" for q in sorted(wanted_q))
+        queries = [f"""SELECT DISTINCT ?s ?p ?o ?q ?v WHERE {{ VALUES ?q {{ {values} }}
+            ?st <{RDF_SUBJECT}> ?s ; <{RDF_PREDICATE}> ?p ; <{RDF_OBJECT}> ?o ; ?q ?v . }}"""]
     seen: dict[tuple[Key, str], set[str]] = defaultdict(set)
-    for s, p, o, q, v in graph.store.select(query):
-        seen[((s, p, o), q.value)].add(v.value)
+    for query in queries:
+        for s, p, o, q, v in graph.store.select(query):
+            if q.value in wanted_q:
+                seen[((s, p, o), q.value)].add(v.value)
     keys = {key for (key, _), found in seen.items() if len(found) > 1}
     if not keys:
         return []
@@ -220,12 +230,21 @@ def _relation_groups(
     graph: GraphStore, relations: Sequence[Property], about: str | None
 ) -> list[tuple[Property, list[Claim]]]:
     """Subjects that a single-valued relation gives more than one object."""
-    values = " ".join(f"<{r.iri}>" for r in relations)
-    where = f"FILTER(?s = <{about}> || ?o = <{about}>)" if about else ""
-    query = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . {where} }}"
+    wanted_p = {r.iri for r in relations}
+    if about:  # from the entity, as subject and as object
+        node = f"<{about}>"
+        queries = [
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ {node} ?p ?o BIND({node} AS ?s) }}",
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?x ?r {node} . ?x ?p ?o . BIND(?x AS ?s) FILTER(?p IN ({', '.join(f'<{r}>' for r in sorted(wanted_p))})) }}",
+        ]
+    else:
+        values = " ".join(f"<{r}>" for r in sorted(wanted_p))
+        queries = [f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . }}"]
     objects: dict[tuple[str, str], list[Key]] = defaultdict(list)
-    for s, p, o in graph.store.select(query):
-        objects[(s.value, p.value)].append((s, p, o))
+    for query in queries:
+        for s, p, o in graph.store.select(query):
+            if p.value in wanted_p and (s, p, o) not in objects[(s.value, p.value)]:
+                objects[(s.value, p.value)].append((s, p, o))
     wanted = [key for keys in objects.values() if len(keys) > 1 for key in keys]
     if not wanted:
         return []
