@@ -551,22 +551,21 @@ def _ambiguity(graph: GraphStore, local: Local, candidates: list[str]) -> str:
     from kg.statements import labels_for
 
     labels = labels_for(graph, candidates)
+    ontology = graph.ontology
+    schemes = {s.iri: s for s in ontology.identifiers}
     described = []
     for candidate in candidates:
-        ids = [
-            row[0].value
-            for row in _select(
-                graph, f"SELECT DISTINCT ?id WHERE {{ GRAPH ?g {{ <{candidate}> <{OWL_SAME_AS}> ?id }} }} ORDER BY ?id"
-            )
-        ]
-        identifier = identifier_of_iri(candidate, graph.ontology)
+        ids: set[str] = set()
+        types: set[str] = set()
+        for p, v in _select(graph, f"SELECT DISTINCT ?p ?v WHERE {{ GRAPH ?g {{ <{candidate}> ?p ?v }} }}"):
+            if p.value in schemes:
+                ids.add(schemes[p.value].notation + v.value)
+            elif p.value == RDF_TYPE and v.value in ontology.classes:
+                types.add(ontology.classes[v.value].name)
         fact = _one_fact(graph, candidate)
-        described.append(
-            f"{labels.get(candidate, candidate)} ({identifier.notation if identifier else '<' + candidate + '>'}"
-            + (f"; {fact}" if fact else "")
-            + (f"; {len(ids)} public IRIs" if len(ids) > 1 else "")
-            + ")"
-        )
+        parts = [", ".join(sorted(ids)) or f"<{candidate}>", *(["/".join(sorted(types))] if types else []),
+                 *([fact] if fact else [])]  # fmt: skip
+        described.append(f"{labels.get(candidate, candidate)} ({'; '.join(parts)})")
     name = sorted(local.labels)[0] if local.labels else local.iri
     return (
         f'"{name}" matches {len(candidates)} entities, so it was kept apart: {"; ".join(described)}. '

@@ -132,7 +132,7 @@ def test_homonyms_with_different_identifiers_never_merge(empty_kg: KnowledgeGrap
     assert report.linked == 0
     [warning] = report.warnings
     assert '"Chris Johnson" matches 4 entities, so it was kept apart' in warning.message
-    assert "imdb:nm0000001; acted in Anora" in warning.message and "tmdb:person/77" in warning.message
+    assert "Chris Johnson (imdb:nm0000001; Person; acted in Anora)" in warning.message and "tmdb:person/77" in warning.message
     assert "subject_id" in warning.message and "same-as" in warning.message
     assert empty_kg.show("Chris Johnson").iri == RES + "chris_johnson"
 
