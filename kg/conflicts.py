@@ -54,7 +54,7 @@ from kg.vocab import RANK, RANK_REASON, RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["COLUMNS", "TOLERANCE", "Claim", "conflicts", "deprecated"]
+__all__ = ["COLUMNS", "TOLERANCE", "Claim", "conflicting", "conflicts", "deprecated", "rank_of"]
 
 TOLERANCE = 0.1
 """Durations agree when their ranges, each widened by this fraction of its upper bound, overlap
@@ -138,6 +138,59 @@ def conflicts(graph: GraphStore, entity: str | None = None, *, tolerance: float 
         for claim in sorted(claims, key=lambda c: (c.text, c.statement.iri or "")):
             rows.append(_row(number, prop, claim, spread, resolved, graph))
     return pandas.DataFrame(rows, columns=list(COLUMNS))
+
+
+def rank_of(graph: GraphStore, statement: Statement) -> str:
+    """A statement's rank: the one it gives, else the ontology's default (``normal``)."""
+    return _rank(graph, statement)
+
+
+def conflicting(
+    graph: GraphStore, statements: Iterable[Statement], *, tolerance: float = TOLERANCE
+) -> dict[str, str]:
+    """Which of these statements (those a view shows) disagree among themselves, by the rules of
+    :func:`conflicts`: the IRI of each statement in a conflict, with a line that says about what.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> from kg.statements import read_statements
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("subject,predicate,object,skill,duration,source\\n"
+        ...     "Mikey Madison,trained-for,Anora,pole dancing,half a year,A\\n"
+        ...     "Mikey Madison,trained-for,Anora,pole dancing,20 weeks,B\\n")
+        >>> kg = KnowledgeGraph.memory()
+        >>> _ = kg.ingest(p)
+        >>> found = conflicting(kg, [s for group in read_statements(kg).values() for s in group])
+        >>> sorted(found.values())
+        ['duration: P20W, P6M (140 to 184 days)', 'duration: P20W, P6M (140 to 184 days)']
+    """
+    ontology = graph.ontology
+    grouped: dict[tuple[object, ...], list[Claim]] = defaultdict(list)
+    props: dict[tuple[object, ...], Property] = {}
+    for statement in statements:
+        relation = ontology.properties.get(statement.relation)
+        identifying = relation.identifying_qualifiers if relation else ()
+        ident = tuple(sorted((q.iri, q.value) for q in statement.qualifiers if q.iri in identifying))
+        for q in statement.qualifiers:
+            prop = ontology.properties.get(q.iri)
+            if prop is not None and prop.functional:
+                by_qualifier: tuple[object, ...] = (statement.subject, statement.relation, statement.object, ident, q.iri)
+                grouped[by_qualifier].append(_claim(graph, statement, prop, q.value, q.text))
+                props[by_qualifier] = prop
+        if relation is not None and relation.functional:
+            by_relation: tuple[object, ...] = (statement.subject, statement.relation)
+            grouped[by_relation].append(_claim(graph, statement, relation, statement.object, statement.object_label))
+            props[by_relation] = relation
+    out: dict[str, str] = {}
+    for key, claims in grouped.items():
+        if len({c.value for c in claims}) < 2 or all(_agree(a, b, tolerance) for a, b in itertools.combinations(claims, 2)):
+            continue
+        line = f"{props[key].name}: {', '.join(sorted({c.text for c in claims}))} ({_spread(claims)})"
+        for claim in claims:
+            if claim.statement.iri:
+                out[claim.statement.iri] = line
+    return out
 
 
 def _group_order(claims: Sequence[Claim]) -> tuple[str, str, str]:

@@ -635,3 +635,23 @@ def test_browser_notebook_iframe_renders(browser: Any, tiny_kg: KnowledgeGraph, 
         assert errors == []
     finally:
         context.close()
+
+
+def test_conflicting_claims_are_marked_with_each_claim_and_its_rank(tmp_path: Path) -> None:
+    """An edge whose statements disagree (see kg.conflicts) is marked, and its tooltip data says
+    about what; every statement carries its rank."""
+    path = tmp_path / "claims.csv"
+    path.write_text("subject,predicate,object,skill,duration,source,rank\n"
+                    "Mikey Madison,trained-for,Anora,pole dancing,20 weeks,A,preferred\n"
+                    "Mikey Madison,trained-for,Anora,pole dancing,half a year,B,\n"
+                    "Sean Baker,directed,Anora,,,C,\n", encoding="utf-8")
+    graph = KnowledgeGraph.memory()
+    graph.ingest(path)
+    data = data_of(render(graph, subgraph(graph)))
+    by_relation = {e["relation"]: e for e in data["edges"]}
+    trained, directed = by_relation["trained-for"], by_relation["directed"]
+    assert trained["conflict"] and not directed["conflict"]
+    assert sorted(s["rank"] for s in trained["statements"]) == ["normal", "preferred"]
+    assert {s["conflict"] for s in trained["statements"]} == {"duration: P20W, P6M (140 to 184 days)"}
+    assert all("rank" not in dict(s["qualifiers"]) for s in trained["statements"])  # shown once, as the rank
+    assert [s["rank"] for s in directed["statements"]] == ["normal"] and directed["statements"][0]["conflict"] == ""

@@ -16,6 +16,7 @@
     highlight: { background: "#eeeeee", border: "#d9d9d9" }, hover: { background: "#eeeeee", border: "#d9d9d9" },
   };
   const EDGE_COLOR = { color: "#9aa4ad", highlight: "#33414d", hover: "#33414d", inherit: false };
+  const CONFLICT_COLOR = { color: "#c0392b", highlight: "#8e2418", hover: "#8e2418", inherit: false };
   const DIM_EDGE = { color: "rgba(190,190,190,0.25)", highlight: "#33414d", hover: "#33414d", inherit: false };
   const EDGE_FONT = { color: "#4a5560", size: 11, face: "system-ui, sans-serif", strokeWidth: 3, strokeColor: "#ffffff", align: "middle" };
   const DIM_EDGE_FONT = { color: "rgba(0,0,0,0)", size: 11, face: "system-ui, sans-serif", strokeWidth: 0, strokeColor: "#ffffff", align: "middle" };
@@ -71,8 +72,11 @@
     const box = el("div", "fk-tip");
     box.append(el("div", "fk-tip-title", byId.get(e.from).label + " — " + e.label + " → " + byId.get(e.to).label));
     if (!e.statements.length) box.append(el("div", "fk-tip-sub", "no statement recorded: no qualifiers, source or quote"));
+    if (e.conflict) box.append(el("div", "fk-tip-conflict", "⚠ these claims disagree"));
     for (const s of e.statements.slice(0, MAX_STATEMENTS)) {
       const part = el("div", "fk-tip-statement");
+      if (s.conflict) part.append(el("div", "fk-tip-conflict", "⚠ " + s.conflict));
+      if (s.rank) row(part, "rank", s.rank);
       for (const [key, value] of s.qualifiers) row(part, key, value);
       for (const source of s.sources) row(part, "source", source);
       for (const quote of s.quotes) part.append(el("blockquote", "fk-tip-quote", "“" + quote + "”"));
@@ -93,7 +97,10 @@
     return item;
   });
   const visEdges = data.edges.map((e) => {
-    const item = { id: e.id, from: e.from, to: e.to, label: e.label, title: edgeTip(e), color: EDGE_COLOR, font: EDGE_FONT };
+    const item = {
+      id: e.id, from: e.from, to: e.to, label: e.conflict ? "⚠ " + e.label : e.label, title: edgeTip(e),
+      color: e.conflict ? CONFLICT_COLOR : EDGE_COLOR, font: EDGE_FONT, dashes: e.conflict,
+    };
     if (e.curve) item.smooth = { enabled: true, type: e.curve > 0 ? "curvedCW" : "curvedCCW", roundness: 0.18 * Math.abs(e.curve) };
     return item;
   });

@@ -34,6 +34,7 @@ from kg.lazy import lazy
 from kg.analysis.entities import entity_rules
 from kg.errors import KGError
 from kg.ontology import Ontology
+from kg.conflicts import conflicting, rank_of
 from kg.statements import Statement
 from kg.store import GraphStore
 from kg.viz.layout import force_layout
@@ -140,11 +141,13 @@ def _literal_facts(graph: GraphStore, iris: Sequence[str]) -> dict[str, list[tup
     return out
 
 
-def _statement(statement: Statement) -> dict[str, Any]:
+def _statement(statement: Statement, rank: str = "", conflict: str = "") -> dict[str, Any]:
     return {
-        "qualifiers": [list(pair) for pair in statement.qualifier_pairs()],
+        "qualifiers": [list(pair) for pair in statement.qualifier_pairs() if pair[0] != "rank"],
         "sources": list(statement.sources),
         "quotes": list(statement.quotes),
+        "rank": rank,
+        "conflict": conflict,
     }
 
 
@@ -175,17 +178,22 @@ def _node_items(
     return items
 
 
-def _edge_items(edges: Sequence[tuple[str, str, str, dict[str, Any]]], index: dict[str, int]) -> list[dict[str, Any]]:
-    """The relations of the page's data, each with its statements; parallel ones curve apart."""
+def _edge_items(
+    graph: GraphStore, edges: Sequence[tuple[str, str, str, dict[str, Any]]], index: dict[str, int]
+) -> list[dict[str, Any]]:
+    """The relations of the page's data, each with its statements (rank, and what a conflicting one
+    disagrees about: see :func:`kg.conflicts.conflicting`); parallel ones curve apart."""
+    disputed = conflicting(graph, [s for *_, data in edges for s in data["statements"]])
     parallel: dict[tuple[int, int], int] = defaultdict(int)
     items = []
     for number, (u, v, _key, data) in enumerate(edges):
         pair = (min(index[u], index[v]), max(index[u], index[v]))
         rank = parallel[pair]
         parallel[pair] += 1
+        statements = [_statement(s, rank_of(graph, s), disputed.get(s.iri or "", "")) for s in data["statements"]]
         items.append({
             "id": number, "from": index[u], "to": index[v], "label": data["label"], "relation": data["relation"],
-            "statements": [_statement(s) for s in data["statements"]],
+            "statements": statements, "conflict": any(s["conflict"] for s in statements),
             "curve": 0 if rank == 0 else (rank + 1) // 2 * (1 if rank % 2 else -1),
         })  # fmt: skip
     return items
@@ -326,7 +334,7 @@ def render(graph: GraphStore, view: nx.MultiDiGraph, *, title: str | None = None
     payload = {
         "classes": [{"name": n, **vars(s)} for n, s in zip(legend.names, legend.styles)],
         "nodes": _node_items(graph, view, nodes, legend, positions),
-        "edges": _edge_items(edges, index),
+        "edges": _edge_items(graph, edges, index),
         "physics": 0 < len(nodes) <= LAYOUT_THRESHOLD,
         "focus": index.get(focus) if focus else None,
     }
