@@ -43,3 +43,4 @@ def test_runs_top_to_bottom(path: Path) -> None:
         assert "Mark Eydelshteyn" in text and "Ivan" in text  # the cast DataFrame
         assert "<iframe" in text and "srcdoc" in text  # the inline interactive view
         assert "P20W" in text and "image/png" in str([c.get("outputs") for c in nb.cells])  # the training chart
+        assert "140 to 184 days" in text and "P150D" in text  # the conflict table (bounds of 5 months: 150 to 153 days)

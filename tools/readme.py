@@ -134,6 +134,13 @@ EXAMPLES: list[Example] = [
             "entity of the three (docs/identity.md)."),
     Example("show (an entity by identifier, with its links)", "show imdb:nm0010930", 'print(kg.show("imdb:nm0010930"))',
             "Any identifier finds it; the card lists its identifiers and, after `=`, each file's name for it and why."),
+    Example("ingest (a file with a deliberate domain error)", "ingest tests/data/domain-error.ttl",
+            'kg.ingest("tests/data/domain-error.ttl")',
+            "An RDF file is loaded as it is (an annotated row with the same mistake is refused at ingest): here a film "
+            "that `directed` another film."),
+    Example("validate (a domain error)", "validate --format csv", "",
+            "Each violation names the entity, the statement's source and quote, and the rule; exit code 1 "
+            "(in Python, `kg.validate()` returns the same report, `.to_dataframe()` its rows)."),
     Example("reconcile (a misspelt name)", 'reconcile "Douglas Adam"', 'kg.reconcile("Douglas Adam")',
             "The misspelt name matched no identified entity exactly, so the rule left it apart; reconcile finds the close "
             "candidate, and `--write proposed.csv` would write the same-as row to review and ingest."),
@@ -404,6 +411,7 @@ def _workdir() -> Iterator[Path]:
     (WORKDIR / "tests" / "data").mkdir(parents=True)
     shutil.copytree(ROOT / "data" / "anora", WORKDIR / "data" / "anora")
     shutil.copy(ROOT / "tests" / "data" / "bad.csv", WORKDIR / "tests" / "data" / "bad.csv")
+    shutil.copy(ROOT / "tests" / "data" / "domain-error.ttl", WORKDIR / "tests" / "data" / "domain-error.ttl")
     shutil.copytree(ROOT / "docs" / "examples" / "identity", WORKDIR / "docs" / "examples" / "identity",
                     ignore=shutil.ignore_patterns("*.md"))  # fmt: skip
     here = os.getcwd()
