@@ -7,7 +7,8 @@ Steps, in one process, on a fresh store: generate the annotated-triples CSV of
 ``benchmarks/generate.py``; ``kg.ingest`` it (timed); ``kg.validate()`` (the ontology's rules as
 SPARQL in the store, timed); attach a text to ``--texts`` of the generated sources (each text holds
 that source's quotes, one word changed in every tenth, so that some are not found), then
-``kg.verify()`` over the whole store (timed). Prints the figures and writes
+``kg.verify()`` over the whole store (timed); ``kg.conflicts()`` of the whole store and of one
+person (timed). Prints the figures and writes
 ``benchmarks/results/validate-ROWS.json``.
 """
 
@@ -66,6 +67,14 @@ def main() -> int:
         out["quotes_checked"] = verified.quotes
         out["quotes_not_found"] = verified.not_found
         out["quotes_unchecked"] = sum(verified.unchecked.values())
+        start = time.perf_counter()
+        frame = kg.conflicts()
+        out["conflicts_s"] = time.perf_counter() - start
+        out["conflict_groups"] = int(frame["group"].nunique()) if not frame.empty else 0
+        person = generate.PERSON if hasattr(generate, "PERSON") else "Mikey Madison"
+        start = time.perf_counter()
+        kg.conflicts(person)
+        out["conflicts_entity_s"] = time.perf_counter() - start
     lines = [
         f"{args.rows:,} rows -> {int(out['triples']):,} triples, {int(out['statements']):,} statements",
         f"ingest    {out['ingest_s']:8.1f} s",
@@ -73,6 +82,8 @@ def main() -> int:
         f"{int(out['rules'])} rules, {int(out['violations']):,} violations)",
         f"verify    {out['verify_s']:8.1f} s  ({int(out['quotes_checked']):,} quotes of {args.texts} sources checked, "
         f"{int(out['quotes_not_found']):,} not found; {int(out['quotes_unchecked']):,} of sources without text counted)",
+        f"conflicts {out['conflicts_s']:8.1f} s  (the whole store: {int(out['conflict_groups']):,} groups; "
+        f"about one person: {out['conflicts_entity_s']:.2f} s)",
     ]
     print("\n".join(lines))
     target = HERE / "results" / f"validate-{args.rows}.json"
