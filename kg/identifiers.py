@@ -37,11 +37,15 @@ __all__ = ["Identifier", "deciding", "identifier_of_iri", "parse_identifier", "s
 
 @dataclass(frozen=True)
 class Identifier:
-    """One id of one scheme (``rank`` is the scheme's ``film:identityRank``)."""
+    """One id of one scheme."""
 
-    rank: int
     value: str
     scheme: IdentifierScheme
+
+    @property
+    def rank(self) -> int:
+        """The scheme's ``film:identityRank``: the lowest decides an entity's IRI."""
+        return self.scheme.rank
 
     @property
     def notation(self) -> str:
@@ -101,7 +105,7 @@ def parse_identifier(text: str, ontology: Ontology) -> Identifier | None:
             value = text[len(notation) :]
             for pattern, scheme in candidates:
                 if pattern.fullmatch(value):
-                    return Identifier(scheme.rank, value, scheme)
+                    return Identifier(value, scheme)
     family = text.split(":", 1)[0] if ":" in text and " " not in text else None
     if family is None or not any(_family(n) == family for n in forms):
         return None
@@ -159,5 +163,5 @@ def identifier_of_iri(iri: str, ontology: Ontology) -> Identifier | None:
         if rest.startswith(scheme.path):
             value = rest[len(scheme.path) :]
             if re.fullmatch(scheme.pattern, value):
-                return Identifier(scheme.rank, value, scheme)
+                return Identifier(value, scheme)
     return None

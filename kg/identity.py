@@ -45,7 +45,7 @@ import pyoxigraph as ox
 
 from kg.identifiers import Identifier, deciding, identifier_of_iri, parse_identifier
 from kg.ontology import Ontology, mint_hashed, normalize_name
-from kg.statements import nt_literal, statement_lines
+from kg.statements import labels_for, nt_literal, statement_lines
 from kg.store import GraphStore
 from kg.vocab import (
     DERIVED_FROM,
@@ -74,6 +74,8 @@ __all__ = [
     "Local",
     "Resolution",
     "SettleReport",
+    "YEAR_IN_NAME",
+    "compatible_classes",
     "is_minted_entity",
     "read_locals",
     "resolve_locals",
@@ -92,7 +94,8 @@ QUALIFIER_LOCAL = FILM + "qualifierLocal"
 SAME_AS = FILM + "sameEntityAs"
 DIFFERENT_FROM = FILM + "differentFrom"
 _NOT_ENTITY = ("statement/", "source/", "graph/", "mention/", "registry")
-_YEAR = re.compile(r"^(.*\S)\s*\((\d{4})\)$")
+YEAR_IN_NAME = re.compile(r"^(.*\S)\s*\((\d{4})\)$")
+"""A name that gives a year: ``Scream (2022)`` (the name, then the year)."""
 _VALUES = 400
 
 
@@ -195,7 +198,8 @@ def _key(local: Local) -> str:
     return f"id {min(local.ids)}" if local.ids else f"name {local.iri}"
 
 
-def _compatible(first: set[str], second: set[str]) -> bool:
+def compatible_classes(first: set[str], second: set[str]) -> bool:
+    """Whether two sets of classes may be one entity's: the same class, or either unknown."""
     return not first or not second or bool(first & second)
 
 
@@ -288,19 +292,19 @@ def resolve_locals(
             continue
         names = [normalize_name(label) for label in sorted(local.labels)]
         candidates = sorted(
-            {c for name in names for c in labels.get(name, ()) if _compatible(local.classes, classes[c])}
+            {c for name in names for c in labels.get(name, ()) if compatible_classes(local.classes, classes[c])}
             - {b for a, b in apart if a == root}
         )
         why = "its name and type"
         year_of = None
         if not candidates:
             for label in sorted(local.labels):
-                match = _YEAR.match(label.strip())
+                match = YEAR_IN_NAME.match(label.strip())
                 if match:
                     year_of = int(match.group(2))
                     base = normalize_name(match.group(1))
                     candidates = sorted(
-                        {c for c in labels.get(base, ()) if _compatible(local.classes, classes[c])}
+                        {c for c in labels.get(base, ()) if compatible_classes(local.classes, classes[c])}
                         - {b for a, b in apart if a == root}
                     )
                     if candidates and not have_years:
@@ -314,7 +318,7 @@ def resolve_locals(
                 candidates, why = shared, "its name and a neighbour its file links it to"
             else:
                 for label in sorted(local.labels):
-                    match = _YEAR.match(label.strip())
+                    match = YEAR_IN_NAME.match(label.strip())
                     if match and year_of is None:
                         dated = [c for c in candidates if int(match.group(2)) in years.get(cluster_iri[c], set())]
                         if len(dated) == 1:
@@ -324,7 +328,7 @@ def resolve_locals(
             out.reason[where] = why
         elif len(candidates) > 1:
             out.ambiguous[where] = [cluster_iri[c] for c in candidates]
-            if not have_years and any(_YEAR.match(label.strip()) for label in local.labels):
+            if not have_years and any(YEAR_IN_NAME.match(label.strip()) for label in local.labels):
                 out.undated[where] = out.ambiguous[where]
     return out
 
@@ -548,8 +552,6 @@ def _edges(graph: GraphStore, locals_: Sequence[str], target: str | None) -> lis
 
 def _ambiguity(graph: GraphStore, local: Local, candidates: list[str]) -> str:
     """The warning for a name left apart: the candidates, one fact each, and how to choose."""
-    from kg.statements import labels_for
-
     labels = labels_for(graph, candidates)
     ontology = graph.ontology
     schemes = {s.iri: s for s in ontology.identifiers}
@@ -785,8 +787,3 @@ def _apply(graph: GraphStore, target: str, removed: Iterable[tuple[str, str, str
         parts.append(f"INSERT DATA {{ GRAPH <{target}> {{ {come} }} }}")
     graph.store.update(" ; ".join(parts))
     graph.store.written()
-
-
-def identity_keys(locals_: Iterable[Local]) -> list[str]:
-    """The union-find keys of local entities (for tests and reconcile)."""
-    return sorted({_key(lo) for lo in locals_})

@@ -51,6 +51,8 @@ from kg.identity import (
     RESOLVED_BY,
     RESOLVED_TO,
     SAME_AS,
+    YEAR_IN_NAME,
+    compatible_classes,
     is_minted_entity,
 )
 from kg.statements import labels_for
@@ -66,7 +68,6 @@ __all__ = ["COLUMNS", "Candidate", "proposals", "reconcile", "write_proposals"]
 
 COLUMNS = ["name", "name_iri", "sources", "candidate", "candidate_iri", "candidate_id", "score", "evidence", "decision"]
 """The columns of :func:`reconcile`'s table."""
-_YEAR = re.compile(r"^(.*\S)\s*\((\d{4})\)$")
 _COMMON_WORD = 2000
 """A word that many identified entities share (\"the\") finds no candidates by itself."""
 _MIN_SIMILARITY = 0.75
@@ -238,10 +239,6 @@ def _words(name: str) -> set[str]:
     return {w for w in re.split(r"[\W_]+", name) if len(w) > 1}
 
 
-def _compatible(first: set[str], second: set[str]) -> bool:
-    return not first or not second or bool(first & second)
-
-
 def _neighbours(graph: GraphStore, iris: list[str]) -> dict[str, set[str]]:
     """The entities each one is linked to by a relation, in any graph (one query each, starting from it)."""
     relations = {
@@ -299,7 +296,7 @@ def reconcile(
         found: list[Candidate] = []
         seen: set[str] = set()
         for key in sorted(keys):
-            year_match = _YEAR.match(key)
+            year_match = YEAR_IN_NAME.match(key)
             year = int(year_match.group(2)) if year_match else None
             searched = [key] + ([normalize_name(year_match.group(1))] if year_match else [])
             for text in searched:
@@ -308,7 +305,7 @@ def reconcile(
                          for iri in index.by_label[label]}  # fmt: skip
                 for iri in sorted(close):
                     entity = identified[iri]
-                    if iri in seen or not _compatible(entry.classes, entity.classes):
+                    if iri in seen or not compatible_classes(entry.classes, entity.classes):
                         continue
                     best = max((similarity.of(normalized), label) for label, normalized in index.labels[iri])
                     seen.add(iri)
