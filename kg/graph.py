@@ -33,7 +33,7 @@ from kg import verify as _verify
 from kg import viz as _viz
 from kg.analysis import Measure, Neighbor, Network, PathResult, Projection
 from kg.entity import Disagreement, EntityCard
-from kg.ingest import IngestReport, Limits, ProgressCallback
+from kg.ingest import Importer, IngestReport, Limits, ProgressCallback
 from kg.query import QueryResult
 from kg.registry import SourceInfo
 from kg.texts import AttachedText
@@ -268,12 +268,13 @@ class KnowledgeGraph:
         allow_network: bool = False,
         progress: ProgressCallback | None = None,
         limits: Limits | None = None,
+        importer: Importer | None = None,
     ) -> IngestReport:
         """Ingest files and folders; see :func:`kg.ingest.ingest`."""
         items = [paths] if isinstance(paths, (str, Path)) else paths
         return _ingest.ingest(
             self, items, format=format, base=base, strict=strict, skip_bad_rows=skip_bad_rows,
-            allow_network=allow_network, progress=progress, limits=limits,
+            allow_network=allow_network, progress=progress, limits=limits, importer=importer,
         )  # fmt: skip
 
     def query(

@@ -65,6 +65,7 @@ _IDENTIFIER = URIRef(FILM + "identifier")
 _IDENTITY_RECORD = URIRef(FILM + "identityRecord")
 _IDENTIFYING = URIRef(FILM + "identifyingQualifier")
 _DEFAULT = URIRef(FILM + "defaultValue")
+_INVERSE_MATCH = URIRef(FILM + "inverseMatch")
 
 
 def ontology_dir() -> Path:
@@ -117,7 +118,9 @@ class Property:
     subject (``release-date``), or a qualifier with one value per claim (``duration``), so that two
     different values conflict. ``identifying_qualifiers`` are the qualifiers that tell a relation's
     claims apart (``skill`` for ``trained-for``: film:identifyingQualifier); ``default`` is the value
-    of a qualifier a statement does not give (film:defaultValue).
+    of a qualifier a statement does not give (film:defaultValue). ``mappings`` are its
+    ``skos:closeMatch`` properties elsewhere (schema.org, Wikidata); ``inverse_mappings`` those of them
+    stated from the object to the subject (film:inverseMatch: ``wdt:P57`` for ``directed``).
     """
 
     iri: str
@@ -130,6 +133,7 @@ class Property:
     is_qualifier: bool
     aliases: tuple[str, ...] = ()
     mappings: tuple[str, ...] = ()
+    inverse_mappings: tuple[str, ...] = ()
     expected_qualifiers: tuple[str, ...] = field(default=())
     functional: bool = False
     identifying_qualifiers: tuple[str, ...] = ()
@@ -278,6 +282,21 @@ class Ontology:
         """
         return self.properties[self._lookup(name, self._relations, "relation")]
 
+    def matching(self, iri: str) -> list[tuple[Property, bool]]:
+        """The relations and qualifiers mapped to an outside property ``iri`` (``skos:closeMatch``),
+        each with whether the mapping is stated the other way round (``film:inverseMatch``).
+
+        Examples:
+            >>> [(p.name, inverse) for p, inverse in load_ontology().matching("http://www.wikidata.org/prop/direct/P57")]
+            [('directed', True)]
+            >>> [(p.name, inverse) for p, inverse in load_ontology().matching("http://www.wikidata.org/prop/qualifier/P453")]
+            [('character', False)]
+        """
+        return sorted(
+            ((p, iri in p.inverse_mappings) for p in self.properties.values() if iri in p.mappings),
+            key=lambda found: found[0].name,
+        )
+
     def qualifier(self, name: str) -> Property:
         """The qualifier called ``name``; see :meth:`relation`.
 
@@ -422,6 +441,7 @@ def load_ontology(path: Path | None = None) -> Ontology:
                     is_qualifier=is_qualifier,
                     aliases=tuple(sorted(str(a) for a in graph.objects(prop, _ALIAS))),
                     mappings=tuple(sorted(str(m) for m in graph.objects(prop, _SKOS_CLOSE))),
+                    inverse_mappings=tuple(sorted(str(m) for m in graph.objects(prop, _INVERSE_MATCH))),
                     expected_qualifiers=tuple(sorted(str(q) for q in graph.objects(prop, _EXPECTED))),
                     functional=(prop, RDF.type, OWL.FunctionalProperty) in graph,
                     identifying_qualifiers=tuple(sorted(str(q) for q in graph.objects(prop, _IDENTIFYING))),

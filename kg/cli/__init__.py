@@ -6,7 +6,8 @@ results go to stdout, messages and progress to stderr.
 - :mod:`kg.cli.common`: shared state, error handling, opening the graph, printing;
 - :mod:`kg.cli.commands`: the root commands;
 - :mod:`kg.cli.sources`: the ``sources`` sub-app (``sources`` lists, ``sources attach``);
-- :mod:`kg.cli.analyze`: the ``analyze`` sub-app.
+- :mod:`kg.cli.analyze`: the ``analyze`` sub-app;
+- :mod:`kg.cli.imports`: the ``import`` sub-app (one command per public source).
 """
 
 from __future__ import annotations

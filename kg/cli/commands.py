@@ -29,14 +29,14 @@ from kg.cli.common import (
 from kg.errors import KGError
 from kg.export import ExportFormat
 from kg.graph import KnowledgeGraph
-from kg.ingest import IMPORTERS, Limits, supported_files
+from kg.ingest import IMPORTERS, Importer, Limits, supported_files
 from kg.ingest.limits import ENV_PREFIX
 from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, ResultFormat, named_queries
 from kg.reconcile import proposals as _reconcile_proposals
 from kg.viz import MAX_NODES
 
 __all__ = [
-    "conflicts", "drop", "export", "ingest", "neighbors", "path", "query", "reconcile", "show", "validate", "verify", "viz",
+    "conflicts", "drop", "export", "ingest", "run_ingest", "neighbors", "path", "query", "reconcile", "show", "validate", "verify", "viz",
 ]
 
 PROGRESS_BYTES = 4_000_000
@@ -51,6 +51,16 @@ def _limit(name: str, help: str, *, minimum: int = 1) -> Any:
                         show_default=False, rich_help_panel="Limits")  # fmt: skip
 
 
+SkipOption = Annotated[
+    Path | None, typer.Option(help="Ingest the good rows; write rejected rows with reasons to this JSON Lines file.")
+]
+LineLimit = Annotated[int | None, _limit("max_line_bytes", "Bytes in a line of JSON Lines, N-Triples or N-Quads, or a CSV/TSV record.")]
+DecompressedLimit = Annotated[int | None, _limit("max_decompressed_bytes", "Bytes a .gz file may decompress to.")]
+RatioLimit = Annotated[int | None, _limit("max_compression_ratio", "How many times its size a .gz file may decompress to.")]
+DepthLimit = Annotated[int | None, _limit("max_json_depth", "How deeply a JSON record may nest.")]
+FreeLimit = Annotated[int | None, _limit("min_free_bytes", "Bytes to keep free on the disk of $TMPDIR.", minimum=0)]
+
+
 @handle_errors
 def ingest(
     ctx: typer.Context,
@@ -60,17 +70,15 @@ def ingest(
         typer.Option("--format", help=f"Read every file as: {', '.join(i.name for i in IMPORTERS)} (default: by suffix)."),
     ] = None,
     base: Annotated[str | None, typer.Option(help="Base IRI for relative IRIs in RDF files.")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Predicates and qualifiers outside the ontology are errors.")] = False,
-    skip_bad_rows: Annotated[
-        Path | None, typer.Option(help="Ingest the good rows; write rejected rows with reasons to this JSON Lines file.")
-    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Predicates and qualifiers outside the ontology, and values without a mapping, are errors.")] = False,
+    skip_bad_rows: SkipOption = None,
     allow_network: Annotated[bool, typer.Option("--allow-network", help="Let JSON-LD fetch remote contexts.")] = False,
-    max_line_bytes: Annotated[int | None, _limit("max_line_bytes", "Bytes in a line of JSON Lines, N-Triples or N-Quads, or a CSV/TSV record.")] = None,
-    max_decompressed_bytes: Annotated[int | None, _limit("max_decompressed_bytes", "Bytes a .gz file may decompress to.")] = None,
-    max_compression_ratio: Annotated[int | None, _limit("max_compression_ratio", "How many times its size a .gz file may decompress to.")] = None,
-    max_json_depth: Annotated[int | None, _limit("max_json_depth", "How deeply a JSON Lines record may nest.")] = None,
+    max_line_bytes: LineLimit = None,
+    max_decompressed_bytes: DecompressedLimit = None,
+    max_compression_ratio: RatioLimit = None,
+    max_json_depth: DepthLimit = None,
     max_entity_bytes: Annotated[int | None, _limit("max_entity_bytes", "Bytes the DTD entities of an RDF/XML file may expand to.")] = None,
-    min_free_bytes: Annotated[int | None, _limit("min_free_bytes", "Bytes to keep free on the disk of $TMPDIR.", minimum=0)] = None,
+    min_free_bytes: FreeLimit = None,
 ) -> None:
     """Ingest annotated triples and RDF files, each file into its own named graph."""
     limits = Limits.from_env(
@@ -78,7 +86,27 @@ def ingest(
         max_compression_ratio=max_compression_ratio, max_json_depth=max_json_depth,
         max_entity_bytes=max_entity_bytes, min_free_bytes=min_free_bytes,
     )  # fmt: skip
-    large = any(f.stat().st_size >= PROGRESS_BYTES for f in supported_files(paths, format=format))
+    run_ingest(ctx, paths, format=format, base=base, strict=strict, skip_bad_rows=skip_bad_rows,
+               allow_network=allow_network, limits=limits)  # fmt: skip
+
+
+def run_ingest(
+    ctx: typer.Context,
+    paths: list[Path],
+    *,
+    format: str | None = None,
+    importer: Importer | None = None,
+    base: str | None = None,
+    strict: bool = False,
+    skip_bad_rows: Path | None = None,
+    allow_network: bool = False,
+    limits: Limits,
+) -> None:
+    """Ingest ``paths`` with a progress bar for big files, then print the warnings and the summary
+    (``ingest`` and every ``import`` command)."""
+    large = any(
+        f.stat().st_size >= PROGRESS_BYTES for f in supported_files(paths, format=format, importer=importer)
+    )
     with open_graph(ctx, write=True, create=True) as graph, Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
         console=stderr(), transient=True, disable=not large,
@@ -94,7 +122,7 @@ def ingest(
 
         report = graph.ingest(
             paths, format=format, base=base, strict=strict, skip_bad_rows=skip_bad_rows,
-            allow_network=allow_network, progress=progress, limits=limits,
+            allow_network=allow_network, progress=progress, limits=limits, importer=importer,
         )  # fmt: skip
     for warning in report.warnings:
         typer.echo(f"warning: {flags(str(warning), options_of(ctx))}", err=True)

@@ -47,6 +47,14 @@ class AnnotatedTable:
     description = "annotated triples: CSV, TSV or JSON Lines rows of subject, predicate, object and qualifiers"
     suffixes = ANNOTATED_SUFFIXES
 
+    def claims(self, path: Path) -> bool:
+        """Every file of its suffixes."""
+        return True
+
+    def fingerprint(self, path: Path) -> str:
+        """Nothing beside the file."""
+        return ""
+
     def read(self, path: Path, sink: StatementSink, options: ImportOptions) -> None:
         """Hand every row of ``path`` to ``sink``.
 

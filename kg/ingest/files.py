@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kg.errors import IngestError, KGError, Problem, StoreError
+from kg.errors import IngestError, KGError, Problem, StoreError, UsageError
 from kg.formats import suffix
 from kg.ingest.importer import Importer, ImportOptions, ProgressCallback
 from kg.ingest.importers import importer_for, known_suffixes
@@ -59,6 +59,8 @@ class FileReport:
     statements: int
     rejected: int
     warnings: tuple[Problem, ...] = ()
+    left_out: int = 0
+    """Records the importer left out (values without a mapping, rows it skipped), each reported in ``warnings``."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,11 @@ class IngestReport:
         """Rows rejected and written to the ``skip_bad_rows`` file."""
         return sum(f.rejected for f in self.files)
 
+    @property
+    def left_out(self) -> int:
+        """Records the importers left out, as their warnings say."""
+        return sum(f.left_out for f in self.files)
+
     def summary(self) -> str:
         """One line: files, rows, triples, statements, warnings.
 
@@ -119,6 +126,8 @@ class IngestReport:
         )
         if self.rejected:
             text += f", {self.rejected:,} rows rejected"
+        if self.left_out:
+            text += f", {self.left_out:,} records left out"
         if self.linked:
             text += f", {self.linked:,} linked to another entity"
         if self.texts:
@@ -126,7 +135,9 @@ class IngestReport:
         return text
 
 
-def supported_files(paths: Iterable[str | Path], *, format: str | None = None) -> list[Path]:
+def supported_files(
+    paths: Iterable[str | Path], *, format: str | None = None, importer: Importer | None = None
+) -> list[Path]:
     """The files to ingest: each file given, and the supported files found in each folder, recursively.
 
     A file is listed once, however many paths lead to it (a symbolic link to a file already
@@ -136,6 +147,8 @@ def supported_files(paths: Iterable[str | Path], *, format: str | None = None) -
         paths: files and folders.
         format: read every file with this importer (see :mod:`kg.ingest.importers`); folders then
             give their files of that importer's suffixes.
+        importer: read every file with this importer (a configured one, such as an IMDb import
+            with filters); folders then give the files of its suffixes that it claims.
 
     Raises:
         IngestError: a path that does not exist, is not a file or folder (a FIFO, a device), or
@@ -153,7 +166,8 @@ def supported_files(paths: Iterable[str | Path], *, format: str | None = None) -
         kg.errors.IngestError: /dev/zero: 1 problem, nothing was ingested:
           /dev/zero:0: a character device, not a file or folder: give files and folders
     """
-    known = importer_for(Path(), format).suffixes if format is not None else known_suffixes()
+    chosen = importer if importer is not None else importer_for(Path(), format) if format is not None else None
+    known = chosen.suffixes if chosen is not None else known_suffixes()
     out: dict[Path, Path] = {}
     for item in paths:
         path = Path(item)
@@ -164,9 +178,11 @@ def supported_files(paths: Iterable[str | Path], *, format: str | None = None) -
         if path.is_dir():
             for found in _walk(path):
                 if suffix(found) in known and kind_of(found) is None and found.is_file():
-                    out.setdefault(found.resolve(), found)
+                    if chosen is None or chosen.claims(found):
+                        out.setdefault(found.resolve(), found)
         elif path.is_file():
-            importer_for(path, format)
+            if chosen is None:
+                importer_for(path, format)
             out.setdefault(path.resolve(), path)
         else:
             raise IngestError(str(path), [Problem(str(path), 0, None, None, "no such file or folder")])
@@ -233,6 +249,7 @@ class _Prepared:
     triples: int = 0
     statements: int = 0
     rejected: int = 0
+    left_out: int = 0
     warnings: list[Problem] = field(default_factory=list)
     replaces: SourceInfo | None = None
     raw: bool = False
@@ -258,6 +275,7 @@ def ingest(
     allow_network: bool = False,
     progress: ProgressCallback | None = None,
     limits: Limits | None = None,
+    importer: Importer | None = None,
 ) -> IngestReport:
     """Ingest annotated-triple files (CSV, TSV, JSON Lines) and RDF files, each into its own named graph.
 
@@ -275,6 +293,8 @@ def ingest(
         progress: called with (file, bytes read, size) while reading.
         limits: what one file may cost (line length, decompression, JSON depth, XML entities,
             temporary disk); by default :meth:`Limits.from_env() <kg.ingest.limits.Limits.from_env>`.
+        importer: read every file with this importer, configured (an IMDb import with filters, a
+            spreadsheet with its mapping file); ``format`` is then not given.
 
     Returns:
         An :class:`IngestReport`.
@@ -295,7 +315,9 @@ def ingest(
         >>> kg.ingest([p]).files[0].status
         'unchanged'
     """
-    files = supported_files(paths, format=format)
+    if importer is not None and format is not None:
+        raise UsageError("give `format` or `importer`, not both")
+    files = supported_files(paths, format=format, importer=importer)
     text_files = find_text_files(paths)
     limits = limits if limits is not None else Limits.from_env()
     graph.store.check_writable()
@@ -309,11 +331,12 @@ def ingest(
     workdir = _workdir(limits)
     try:
         for index, path in enumerate(files):
-            importer = importer_for(path, format)
+            reader = importer if importer is not None else importer_for(path, format)
             resolved = str(path.resolve())
             settings = (
                 f"{graph.ontology.digest}|base={base}|strict={strict}|skip={skip_bad_rows is not None}"
-                + (f"|format={importer.name}" if format is not None else "")
+                + (f"|format={reader.name}" if format is not None or importer is not None else "")
+                + (f"|{fingerprint}" if (fingerprint := reader.fingerprint(path)) else "")
             )
             content_hash = _digest(path, settings)
             previous = registered.get(resolved)
@@ -325,7 +348,7 @@ def ingest(
                 continue
             name = previous.name if previous else _source_name(path, taken)
             taken[name] = resolved
-            item = _Prepared(path, name, content_hash, Path(workdir.name) / f"{index}.nt", importer, replaces=previous)
+            item = _Prepared(path, name, content_hash, Path(workdir.name) / f"{index}.nt", reader, replaces=previous)
             # its N-Triples take at least twice the input: fail now rather than when the disk is full
             check_free_space(Path(workdir.name), 2 * _decompressed_size(path, limits), limits, path=str(path))
             try:
@@ -437,7 +460,7 @@ def _prepare(graph: GraphStore, item: _Prepared, options: ImportOptions, rejects
             message = f"cannot read the file, or write its N-Triples to {item.ntriples.parent}: {exc.strerror or exc}"
         raise IngestError(name, [Problem(name, 0, None, None, message)]) from exc
     item.rows, item.triples, item.statements = sink.rows, sink.triples_written, sink.statements
-    item.rejected, item.warnings = sink.rejected, sink.warnings
+    item.rejected, item.warnings, item.left_out = sink.rejected, sink.warnings, sink.left_out
     item.raw = sink.raw
 
 
@@ -492,7 +515,7 @@ def _load(graph: GraphStore, item: _Prepared) -> FileReport:
         raise
     status = "replaced" if item.replaces else "added"
     return FileReport(item.name, resolved, target, status, item.rows, info.triples, info.statements,
-                      item.rejected, tuple(item.warnings))
+                      item.rejected, tuple(item.warnings), item.left_out)
 
 
 _STATEMENTS = f"?s <{RDF_TYPE}> <{RDF_STATEMENT}>"

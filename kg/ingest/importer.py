@@ -58,6 +58,16 @@ class Importer(Protocol):
     def suffixes(self) -> tuple[str, ...]:
         """The file suffixes it reads when no format is given."""
 
+    def claims(self, path: Path) -> bool:
+        """Whether a file found in a folder is one this importer reads (by its name; every file of
+        its suffixes for most importers, only the dataset's own files for IMDb)."""
+
+    def fingerprint(self, path: Path) -> str:
+        """What the statements read from ``path`` depend on beside its bytes and the ontology: the
+        importer's settings (filters, a mapping file, a language), and the companion files it reads
+        with it. Part of the file's content hash, so that re-importing with other settings replaces
+        the file's graph and with the same ones changes nothing; ``""`` when there is nothing."""
+
     def read(self, path: Path, sink: StatementSink, options: ImportOptions) -> None:
         """Hand everything in ``path`` to ``sink``.
 

@@ -41,6 +41,14 @@ class RdfFiles:
     description = "RDF: Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML, loaded as it is"
     suffixes = rdf_suffixes()
 
+    def claims(self, path: Path) -> bool:
+        """Every file of its suffixes."""
+        return True
+
+    def fingerprint(self, path: Path) -> str:
+        """Nothing beside the file."""
+        return ""
+
     def read(self, path: Path, sink: StatementSink, options: ImportOptions) -> None:
         """Write the file's triples to ``sink`` as they are.
 

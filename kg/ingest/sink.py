@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -55,6 +56,8 @@ _Pending = tuple[str, str | None, str | None, _Ids] | None
 _IRI_SCHEME = re.compile(r"(?:https?|urn|ftp|mailto|file):\S+", re.IGNORECASE)
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 """NUL and lone surrogates: no name, label or IRI may hold them."""
+_SHOWN_VALUES = 10
+"""A report of values without a mapping shows the most frequent this many."""
 _SPACE_CHECK_BYTES = 64 << 20
 """The free space of the temporary disk is checked after each this many bytes written."""
 
@@ -116,6 +119,8 @@ class StatementSink:
         self.statements = 0
         """Statement nodes written (a repeated row counts again; the store keeps one)."""
         self.rejected = 0
+        self.left_out = 0
+        """Records an importer left out: values without a mapping (:meth:`unmapped`), rows it skipped (:meth:`skipped`)."""
         self.raw = False
         """Whether RDF triples came in as they are (:meth:`triples`), rather than records."""
         self._problems: list[Problem] = []
@@ -129,6 +134,9 @@ class StatementSink:
         self._warned: set[str] = set()
         self._more_warnings = 0
         self._positions: dict[str, int] = {}
+        self._unmapped: dict[tuple[str, str], Counter[str]] = {}
+        self._unmapped_at: dict[tuple[str, str], int] = {}
+        self._skipped: dict[str, int] = {}
         self._written = 0
         self._checked_at = 0
 
@@ -216,13 +224,62 @@ class StatementSink:
         self.rows += counted.count
         self.triples_written += counted.count
 
+    def unmapped(self, what: str, value: str, *, line: int = 0, fix: str = "") -> None:
+        """Count a record left out because its ``value`` of ``what`` (an IMDb category, a TMDB job, a
+        Wikidata property) has no mapping. :meth:`finish` reports each ``what`` once, with its most
+        frequent values and ``fix``; with ``strict`` they are errors.
+
+        Examples:
+            >>> from kg.ontology import load_ontology
+            >>> sink = StatementSink(load_ontology(), path="crew.json")
+            >>> for job in ("Gaffer", "Gaffer", "Best Boy"):
+            ...     sink.unmapped("TMDB job", job, line=3, fix="map it in ontology/mappings/tmdb.toml")
+            >>> sink.finish()
+            >>> sink.left_out, sink.warnings[0].message
+            (3, '3 records left out, their TMDB job has no mapping: "Gaffer" (2), "Best Boy" (1): map it in ontology/mappings/tmdb.toml')
+        """
+        key = (what, fix)
+        self._unmapped.setdefault(key, Counter())[value] += 1
+        self._unmapped_at.setdefault(key, line)
+        self.left_out += 1
+
+    def skipped(self, reason: str) -> None:
+        """Count a record left out for ``reason`` (a row whose subject renders empty); :meth:`finish`
+        reports how many per reason, as a warning."""
+        self._skipped[reason] = self._skipped.get(reason, 0) + 1
+        self.left_out += 1
+
+    def _report_left_out(self) -> None:
+        errors: list[Problem] = []
+        for (what, fix), counts in self._unmapped.items():
+            total = sum(counts.values())
+            shown = ", ".join(f'"{value}" ({n:,})' for value, n in counts.most_common(_SHOWN_VALUES))
+            others = len(counts) - min(len(counts), _SHOWN_VALUES)
+            more = f" and {others:,} other value{'s' if others != 1 else ''}" if others else ""
+            message = (f"{total:,} record{'s' if total != 1 else ''} left out, their {what} has no mapping: "
+                       f"{shown}{more}" + (f": {fix}" if fix else ""))  # fmt: skip
+            problem = Problem(self.path, self._unmapped_at[(what, fix)], None, None, message)
+            (errors if self.strict else self.warnings).append(
+                Problem(problem.path, problem.line, None, None, message + " (allowed without `strict`)")
+                if self.strict else problem
+            )  # fmt: skip
+        for reason, n in self._skipped.items():
+            self.warnings.append(Problem(self.path, 0, None, None, f"{n:,} record{'s' if n != 1 else ''} skipped: {reason}"))
+        self._unmapped.clear()
+        self._skipped.clear()
+        if errors:
+            self._problems.extend(errors)
+            self._problem_count += len(errors)
+
     def finish(self) -> None:
-        """Write what is pending.
+        """Write what is pending, and report the records left out.
 
         Raises:
-            IngestError: some records were bad (and not rejected): the first problems, and how many more.
+            IngestError: some records were bad (and not rejected): the first problems, and how many more;
+                with ``strict``, values without a mapping.
         """
         self._flush()
+        self._report_left_out()
         if self._more_warnings:
             self.warnings.append(
                 Problem(self.path, 0, None, None,
