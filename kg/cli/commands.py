@@ -30,6 +30,7 @@ from kg.errors import KGError
 from kg.export import ExportFormat
 from kg.graph import KnowledgeGraph
 from kg.ingest import IMPORTERS, Importer, Limits, supported_files
+from kg.ingest.mapped import MappedTable
 from kg.ingest.limits import ENV_PREFIX
 from kg.query import GRAPH_FORMATS, TABLE_FORMATS, QueryResult, ResultFormat, named_queries
 from kg.reconcile import proposals as _reconcile_proposals
@@ -69,6 +70,10 @@ def ingest(
         str | None,
         typer.Option("--format", help=f"Read every file as: {', '.join(i.name for i in IMPORTERS)} (default: by suffix)."),
     ] = None,
+    map: Annotated[
+        Path | None,
+        typer.Option("--map", help="Read every file (a CSV or TSV table, optionally .gz or in a .zip) through this TOML mapping file (README, \"Any spreadsheet\").", show_default=False),
+    ] = None,
     base: Annotated[str | None, typer.Option(help="Base IRI for relative IRIs in RDF files.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Predicates and qualifiers outside the ontology, and values without a mapping, are errors.")] = False,
     skip_bad_rows: SkipOption = None,
@@ -81,12 +86,17 @@ def ingest(
     min_free_bytes: FreeLimit = None,
 ) -> None:
     """Ingest annotated triples and RDF files, each file into its own named graph."""
+    importer = None
+    if map is not None:
+        if format is not None:
+            raise typer.BadParameter("give --format or --map, not both")
+        importer = MappedTable.from_file(map)
     limits = Limits.from_env(
         max_line_bytes=max_line_bytes, max_decompressed_bytes=max_decompressed_bytes,
         max_compression_ratio=max_compression_ratio, max_json_depth=max_json_depth,
         max_entity_bytes=max_entity_bytes, min_free_bytes=min_free_bytes,
     )  # fmt: skip
-    run_ingest(ctx, paths, format=format, base=base, strict=strict, skip_bad_rows=skip_bad_rows,
+    run_ingest(ctx, paths, format=format, importer=importer, base=base, strict=strict, skip_bad_rows=skip_bad_rows,
                allow_network=allow_network, limits=limits)  # fmt: skip
 
 

@@ -81,6 +81,9 @@ def read_rows(
     *,
     limits: Limits | None = None,
     on_progress: Callable[[int], None] | None = None,
+    delimiter: str | None = None,
+    quoting: bool = True,
+    short_rows: bool = False,
 ) -> tuple[list[str], Iterator[Row | Problem]]:
     """Open an annotated-triples file: its header and an iterator over its rows.
 
@@ -92,6 +95,11 @@ def read_rows(
         path: a ``.csv``, ``.tsv`` or ``.jsonl`` file, optionally gzipped.
         limits: what the file may cost (see :class:`~kg.ingest.limits.Limits`); the defaults if not given.
         on_progress: called with the number of bytes read so far, now and then.
+        delimiter: the field separator of a table (by default a tab for ``.tsv``, else a comma;
+            in a ``.zip``, by the name of the file it holds).
+        quoting: whether ``"`` quotes values (``False`` for tables that never quote, as IMDb's).
+        short_rows: a row with fewer fields than the header has its last cells empty (tables that
+            leave out trailing empty fields), rather than being an error.
 
     Returns:
         The header (column names; for JSON Lines, the keys of the first record and
@@ -124,7 +132,10 @@ def read_rows(
         return header, _jsonl_rows(name, source, lines, limits, progress)
     if csv.field_size_limit() < limits.max_line_bytes:  # lines are held to it, and so every field
         csv.field_size_limit(limits.max_line_bytes)
-    reader = csv.reader(lines, delimiter="\t" if kind == "tsv" else ",", strict=True)
+    if source.member is not None:
+        kind = suffix(Path(source.member)).lstrip(".")
+    separator = delimiter if delimiter is not None else "\t" if kind == "tsv" else ","
+    reader = csv.reader(lines, delimiter=separator, strict=True, quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE)
     try:
         header = next(reader)
     except StopIteration:
@@ -139,11 +150,13 @@ def read_rows(
     except BaseException:
         source.close()
         raise
-    return [h.strip() for h in header], _csv_rows(name, source, lines, reader, [h.strip() for h in header], progress)
+    names = [h.strip() for h in header]
+    return names, _csv_rows(name, source, lines, reader, names, progress, short_rows=short_rows)
 
 
 def _csv_rows(
-    name: str, source: Input, lines: Lines, reader: Iterator[list[str]], header: list[str], progress: Callable[[], None]
+    name: str, source: Input, lines: Lines, reader: Iterator[list[str]], header: list[str], progress: Callable[[], None],
+    *, short_rows: bool = False,
 ) -> Iterator[Row | Problem]:
     start = lines.number + 1
     count = 0
@@ -167,7 +180,7 @@ def _csv_rows(
                 progress()
             if not any(v.strip() for v in record):
                 continue
-            if len(record) != len(header):
+            if len(record) != len(header) and not (short_rows and len(record) < len(header)):
                 yield Problem(
                     name,
                     line,

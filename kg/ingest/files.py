@@ -24,6 +24,7 @@ from kg.ingest.importer import Importer, ImportOptions, ProgressCallback
 from kg.ingest.importers import importer_for, known_suffixes
 from kg.ingest.inputs import kind_of, open_file
 from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
+from kg.ingest.mapped import MappedTable, mapping_beside
 from kg.ingest.sink import Rejects, StatementSink
 from kg.ingest.sourcetexts import TextFile, attach_found, find_text_files, quote_warnings
 from kg.ontology import mint_hashed
@@ -329,9 +330,10 @@ def ingest(
     rejects = Rejects(skip_bad_rows) if skip_bad_rows is not None else None
     options = ImportOptions(base=base, strict=strict, allow_network=allow_network, progress=progress, limits=limits)
     workdir = _workdir(limits)
+    mappings: dict[Path, MappedTable] = {}
     try:
         for index, path in enumerate(files):
-            reader = importer if importer is not None else importer_for(path, format)
+            reader = importer if importer is not None else _beside(path, format, mappings) or importer_for(path, format)
             resolved = str(path.resolve())
             settings = (
                 f"{graph.ontology.digest}|base={base}|strict={strict}|skip={skip_bad_rows is not None}"
@@ -396,6 +398,16 @@ def ingest(
     )
     report = _with_texts(graph, tuple(unchanged + reports), text_files)
     return replace(report, linked=settled.linked, identity_warnings=identity_warnings)
+
+
+def _beside(path: Path, format: str | None, mappings: dict[Path, MappedTable]) -> MappedTable | None:
+    """The importer of a table with a mapping file beside it (see :func:`kg.ingest.mapped.mapping_beside`)."""
+    found = mapping_beside(path) if format is None else None
+    if found is None:
+        return None
+    if found not in mappings:
+        mappings[found] = MappedTable.from_file(found)
+    return mappings[found]
 
 
 def _with_texts(graph: GraphStore, reports: tuple[FileReport, ...], text_files: list[TextFile]) -> IngestReport:

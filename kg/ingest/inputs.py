@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import os
 import stat
+import zipfile
 import zlib
 from pathlib import Path
 from types import TracebackType
@@ -93,7 +94,8 @@ def open_file(path: Path) -> IO[bytes]:
 
 
 class Input:
-    """A file read in bounded chunks, decompressed when it ends in ``.gz``, within ``limits``.
+    """A file read in bounded chunks, decompressed when it ends in ``.gz`` (or, ending in ``.zip``,
+    the one table or text file the archive holds: :attr:`member`), within ``limits``.
 
     Raises (from every read):
         IngestError: the file cannot be read, or decompresses past ``max_decompressed_bytes``
@@ -104,19 +106,50 @@ class Input:
         self.path = path
         self.limits = limits
         self.raw = open_file(path)
-        self.compressed = path.suffix.lower() == ".gz"
-        self._stream: IO[bytes] = gzip.GzipFile(fileobj=self.raw, mode="rb") if self.compressed else self.raw  # type: ignore[assignment]  # GzipFile is a binary stream
+        self.member: str | None = None
+        """The name of the file read from a ``.zip`` archive."""
+        kind = path.suffix.lower()
+        self.compressed = kind in (".gz", ".zip")
+        self._stream: IO[bytes]
+        if kind == ".zip":
+            self._stream = self._zip_member()
+        else:
+            self._stream = gzip.GzipFile(fileobj=self.raw, mode="rb") if self.compressed else self.raw  # type: ignore[assignment]  # GzipFile is a binary stream
         self.decompressed = 0
         """Bytes read so far (after decompression)."""
         self.line = 0
         """The line being read, for messages (set by whoever counts lines)."""
+
+    def _zip_member(self) -> IO[bytes]:
+        """The one data file (not a folder, not macOS metadata) of the ``.zip`` archive, opened."""
+        name = str(self.path)
+        try:
+            archive = zipfile.ZipFile(self.raw)
+            members = [
+                info for info in archive.infolist()
+                if not info.is_dir() and not info.filename.startswith("__MACOSX/") and not info.filename.rsplit("/", 1)[-1].startswith(".")
+            ]  # fmt: skip
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            self.raw.close()
+            raise IngestError(name, [Problem(name, 0, None, None, f"not a readable .zip archive ({exc}): check the file")]) from exc
+        if len(members) != 1:
+            self.raw.close()
+            found = ", ".join(m.filename for m in members[:5]) or "nothing"
+            message = f"a .zip archive must hold exactly one table, and this one holds {found}: unpack it and give the table"
+            raise IngestError(name, [Problem(name, 0, None, None, message)])
+        self.member = members[0].filename
+        try:
+            return archive.open(members[0])
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+            self.raw.close()
+            raise IngestError(name, [Problem(name, 0, None, None, f"cannot read {self.member} in the archive ({exc})")]) from exc
 
     def read(self, count: int = -1) -> bytes:
         """At most ``count`` (and at most :data:`CHUNK`) bytes; ``b""`` at the end."""
         want = CHUNK if count is None or count < 0 else min(count, CHUNK)
         try:
             data = self._stream.read(want)
-        except (OSError, EOFError, zlib.error) as exc:
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
             raise _unreadable(self.path, exc, self.line) from exc
         if self.compressed and data:
             self._count(len(data))
