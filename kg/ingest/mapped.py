@@ -126,7 +126,7 @@ class MappedTable:
                         taken = True
                         _emit(sink, row.line, index, statement, variant, positions)
             if not taken:
-                sink.skipped("no [[statement]] takes the row (their "when" conditions)")
+                sink.skipped('no [[statement]] takes the row (their "when" conditions)')
 
 
 class _Misaligned(Exception):
