@@ -75,6 +75,10 @@ EXAMPLES: list[Example] = [
     Example("ingest", "ingest data/anora", 'kg.ingest("data/anora")',
             "Files or folders; each file becomes its own named graph. Ingesting the same file again changes nothing; a changed file replaces its graph in one transaction."),
     Example("ingest (again: unchanged)", "ingest data/anora", 'kg.ingest("data/anora")'),
+    Example("import oscars", "import oscars data/oscars/oscars.csv",
+            'from kg.ingest.mapped import MappedTable, shipped_mapping; '
+            'kg.ingest("data/oscars/oscars.csv", importer=MappedTable.from_file(shipped_mapping("oscars")))',
+            "The Academy Awards table through its shipped mapping file (see \"Importing public data\"); here *Anora*'s rows of the 97th ceremony."),
     Example("sources", "sources", "kg.sources()"),
     Example("sources attach",
             'sources attach "The Mikey Madison Dance Scene in Anora: What Most People Get Wrong" '
@@ -410,6 +414,8 @@ def _workdir() -> Iterator[Path]:
     (WORKDIR / "data").mkdir(parents=True)
     (WORKDIR / "tests" / "data").mkdir(parents=True)
     shutil.copytree(ROOT / "data" / "anora", WORKDIR / "data" / "anora")
+    (WORKDIR / "data" / "oscars").mkdir()
+    shutil.copy(ROOT / "data" / "oscars" / "oscars.csv", WORKDIR / "data" / "oscars" / "oscars.csv")
     shutil.copy(ROOT / "tests" / "data" / "bad.csv", WORKDIR / "tests" / "data" / "bad.csv")
     shutil.copy(ROOT / "tests" / "data" / "domain-error.ttl", WORKDIR / "tests" / "data" / "domain-error.ttl")
     shutil.copytree(ROOT / "docs" / "examples" / "identity", WORKDIR / "docs" / "examples" / "identity",

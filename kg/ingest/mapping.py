@@ -224,7 +224,10 @@ class Mapping:
     def error(self, key: str, message: str, line: int | None = None) -> IngestError:
         """An :class:`~kg.errors.IngestError` on the mapping file at ``key``'s line."""
         name = str(self.path)
-        where = line if line is not None else self.lines.get(key, 0)
+        where = line
+        if where is None:  # a key of an inline table is on its parent's line
+            parts = key.split(".")
+            where = next((self.lines[k] for k in (".".join(parts[:n]) for n in range(len(parts), 0, -1)) if k in self.lines), 0)
         return IngestError(name, [Problem(name, where, None, key, message)])
 
 
