@@ -58,7 +58,6 @@ from kg.vocab import (
     RDF_TYPE,
     RDFS_LABEL,
     RES,
-    SKOS_ALT_LABEL,
 )
 
 __all__ = [
@@ -355,12 +354,13 @@ def _select(graph: GraphStore, query: str) -> list[list[_Value]]:
 
 
 def _description_predicates(ontology: Ontology) -> list[str]:
-    return [RDFS_LABEL, RDF_TYPE, SKOS_ALT_LABEL, *(s.iri for s in ontology.identifiers)]
+    return [*ontology.name_properties, RDF_TYPE, *(s.iri for s in ontology.identifiers)]
 
 
 def read_locals(graph: GraphStore, target: str) -> list[Local]:
     """The local entities of one file's graph, with the node each is now."""
     ontology = graph.ontology
+    names = set(ontology.name_properties)
     scheme_of = {s.iri: s for s in ontology.identifiers}
     records: dict[str, Local] = {}
     by_record: dict[str, Local] = {}
@@ -393,7 +393,7 @@ def read_locals(graph: GraphStore, target: str) -> list[Local]:
         if not isinstance(e, ox.NamedNode) or iri in shared or not is_minted_entity(iri, ontology):
             continue
         local = plain.setdefault(iri, Local(target, iri, iri))
-        if p.value in (RDFS_LABEL, SKOS_ALT_LABEL):
+        if p.value in names:
             local.labels.add(o.value)
         elif p.value == RDF_TYPE:
             local.classes.add(o.value)

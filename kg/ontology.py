@@ -282,6 +282,18 @@ class Ontology:
         """
         return self.properties[self._lookup(name, self._relations, "relation")]
 
+    @property
+    def name_properties(self) -> tuple[str, ...]:
+        """The properties that give an entity a name: ``rdfs:label``, ``skos:altLabel`` and the
+        relations mapped to it (``also-known-as``); name resolution reads them all.
+
+        Examples:
+            >>> [p.rsplit("#", 1)[-1] for p in load_ontology().name_properties]
+            ['label', 'altLabel', 'alsoKnownAs']
+        """
+        alias = SKOS + "altLabel"
+        return (str(RDFS.label), alias, *sorted(p.iri for p in self.properties.values() if alias in p.mappings))
+
     def matching(self, iri: str) -> list[tuple[Property, bool]]:
         """The relations and qualifiers mapped to an outside property ``iri`` (``skos:closeMatch``),
         each with whether the mapping is stated the other way round (``film:inverseMatch``).

@@ -59,7 +59,7 @@ from kg.statements import labels_for
 from kg.ontology import normalize_name
 from kg.output import written
 from kg.store import GraphStore
-from kg.vocab import FILM, RDF_TYPE, RDFS_LABEL, REGISTRY_GRAPH, RES, SKOS_ALT_LABEL
+from kg.vocab import FILM, RDF_TYPE, RDFS_LABEL, REGISTRY_GRAPH, RES
 
 if TYPE_CHECKING:
     import pandas
@@ -111,7 +111,7 @@ def _identified(graph: GraphStore) -> dict[str, _Entity]:
                 entity.classes.add(scheme.identifies)
     paths = sorted({RES + s.path for s in schemes.values()})
     minted = " || ".join(f"STRSTARTS(STR(?e), {ox.Literal(path)})" for path in paths)
-    for predicate in (RDFS_LABEL, SKOS_ALT_LABEL, RDF_TYPE):
+    for predicate in (*graph.ontology.name_properties, RDF_TYPE):
         for e, v in _rows(graph, f"SELECT DISTINCT ?e ?v WHERE {{ ?e <{predicate}> ?v FILTER({minted}) }}"):
             found = out.get(e.value)
             if found is None:

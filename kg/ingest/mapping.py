@@ -25,13 +25,18 @@ Examples:
 from __future__ import annotations
 
 import re
-import tomllib
+import sys
 from collections.abc import Callable, Iterable, Mapping as MappingType, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kg.errors import IngestError, Problem
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 __all__ = ["FILTERS", "Condition", "Lookup", "Mapping", "Split", "StatementMap", "Template", "load_mapping"]
 
