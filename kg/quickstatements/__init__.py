@@ -64,6 +64,7 @@ import pyoxigraph as ox
 from kg.errors import KGError, UsageError
 from kg.ontology import Ontology, ontology_dir
 from kg.output import written
+from kg.quickstatements.values import Unfit, quantity_value, text, time_value
 from kg.registry import SourceInfo, sources
 from kg.statements import Key, Qualifier, Statement, bare_statement, labels_for, read_statements
 from kg.store import GraphStore
@@ -76,13 +77,6 @@ WIKIDATA_IMPORTER = "wikidata"
 EXAMPLES = 3
 """Examples kept per reason."""
 _WEB = re.compile(r"https?://\S+\Z", re.IGNORECASE)
-_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-_DATE = re.compile(r"([+-]?\d{4,})(?:-(\d\d))?(?:-(\d\d))?")
-_DURATION = re.compile(
-    r"P(?:(?P<year>\d+)Y)?(?:(?P<month>\d+)M)?(?:(?P<week>\d+)W)?(?:(?P<day>\d+)D)?"
-    r"(?:T(?:(?P<hour>\d+)H)?(?:(?P<minute>\d+)M)?(?:(?P<second>\d+(?:\.\d+)?)S)?)?"
-)
-_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -197,76 +191,6 @@ def _mapping(ontology: Ontology) -> _Mapping:
 # ------------------------------------------------------------------------------------------ values
 
 
-class _Unfit(Exception):
-    """A value that cannot go out as its property's datatype; the message is the reason."""
-
-
-def _text(value: str, max_length: int = 1500) -> str:
-    """``value`` as QuickStatements string content: one line, no tabs, whitespace runs as one space.
-
-    Raises:
-        _Unfit: empty, or longer than ``max_length``.
-
-    Examples:
-        >>> _text('say "hi"\\tQ1\\tP31\\tQ5\\n-Q1 ')
-        'say "hi" Q1 P31 Q5 -Q1'
-    """
-    out = _UNSAFE.sub(" ", value).strip()
-    if not out:
-        raise _Unfit("an empty string")
-    if len(out) > max_length:
-        raise _Unfit(f"a string longer than {max_length:,} characters")
-    return out
-
-
-def _time_value(lexical: str) -> str:
-    """A date (``2025``, ``2025-03`` or ``2025-03-02``) as a QuickStatements time.
-
-    Raises:
-        _Unfit: not a date of one of those forms.
-
-    Examples:
-        >>> _time_value("2024-05-02"), _time_value("2025"), _time_value("1931-07")
-        ('+2024-05-02T00:00:00Z/11', '+2025-00-00T00:00:00Z/9', '+1931-07-00T00:00:00Z/10')
-    """
-    match = _DATE.fullmatch(lexical.strip())
-    if not match:
-        raise _Unfit("not an exact date")
-    year, month, day = match.groups()
-    sign = "-" if year.startswith("-") else "+"
-    precision = 11 if day else 10 if month else 9
-    return f"{sign}{year.lstrip('+-')}-{month or '00'}-{day or '00'}T00:00:00Z/{precision}"
-
-
-def _quantity_value(lexical: str, units: Mapping[str, str]) -> str:
-    """A number, or a duration in the unit the mapping gives, as a QuickStatements quantity.
-
-    Raises:
-        _Unfit: neither a number nor an exact duration.
-
-    Examples:
-        >>> units = {"month": "Q5151", "minute": "Q7727"}
-        >>> _quantity_value("PT2H19M", units), _quantity_value("P5M", units), _quantity_value("42", units)
-        ('139U7727', '5U5151', '42')
-    """
-    lexical = lexical.strip()
-    if _NUMBER.fullmatch(lexical):
-        return lexical
-    match = _DURATION.fullmatch(lexical)
-    parts = {k: float(v) for k, v in match.groupdict().items() if v is not None} if match else {}
-    if not parts:
-        raise _Unfit("not an exact number or duration")
-    if len(parts) == 1 and next(iter(parts)) in ("year", "month", "week", "day") and next(iter(parts)) in units:
-        unit, amount = next(iter(parts.items()))
-    else:
-        factors = {"week": 10080, "day": 1440, "hour": 60, "minute": 1, "second": 1 / 60}
-        if any(name not in factors for name in parts) or "minute" not in units:
-            raise _Unfit("a duration in years or months mixed with other units")
-        unit, amount = "minute", sum(factors[name] * value for name, value in parts.items())
-    number = f"{amount:.4f}".rstrip("0").rstrip(".")
-    return f"{number}U{units[unit].lstrip('Q')}"
-
-
 # ------------------------------------------------------------------------------------------ reading
 
 
@@ -356,27 +280,27 @@ class _Writer:
     def item(self, iri: str, role: str) -> str:
         ids = self.ids.get(iri, set())
         if len(ids) != 1:
-            raise _Unfit(f"the {role} has {'several Wikidata ids' if ids else 'no Wikidata id'}")
+            raise Unfit(f"the {role} has {'several Wikidata ids' if ids else 'no Wikidata id'}")
         return next(iter(ids))
 
     def value(self, number: str, raw: str, *, entity: bool, role: str) -> str:
         """A value of property ``number``: ``raw`` is an entity IRI (``entity``) or a literal's lexical form."""
         kind = self.map.datatypes.get(number)
         if kind is None:
-            raise _Unfit(f"no Wikidata datatype for {number} in ontology/mappings/quickstatements.toml")
+            raise Unfit(f"no Wikidata datatype for {number} in ontology/mappings/quickstatements.toml")
         if kind == "item":
             if not entity:
-                raise _Unfit(f"the {role} is words in filmkg, an item in Wikidata")
+                raise Unfit(f"the {role} is words in filmkg, an item in Wikidata")
             return self.item(raw, role)
         if entity:
-            raise _Unfit(f"the {role} is an entity in filmkg, a {kind} in Wikidata")
+            raise Unfit(f"the {role} is an entity in filmkg, a {kind} in Wikidata")
         if kind == "time":
-            return _time_value(raw)
+            return time_value(raw)
         if kind == "quantity":
-            return _quantity_value(raw, self.map.units)
+            return quantity_value(raw, self.map.units)
         if kind == "monolingualtext":
-            return f'{self.language}:"{_text(raw, self.map.max_length)}"'
-        return f'"{_text(raw, self.map.max_length)}"'
+            return f'{self.language}:"{text(raw, self.map.max_length)}"'
+        return f'"{text(raw, self.map.max_length)}"'
 
     def lines(self, found: _Found) -> list[str]:
         """The lines of one statement (none when it is left out)."""
@@ -397,12 +321,12 @@ class _Writer:
         try:
             subject = self.item(st.subject, "subject")
             if inverse and st.literal:
-                raise _Unfit("a literal cannot be the item")
+                raise Unfit("a literal cannot be the item")
             if inverse:
                 head = f"{self.item(st.object, 'object')}\t{number}\t{subject}"
             else:
                 head = f"{subject}\t{number}\t{self.value(number, st.object, entity=not st.literal, role='object')}"
-        except _Unfit as exc:
+        except Unfit as exc:
             self.tally.count(self.tally.skipped, f"{st.relation_name}: {exc}", st)
             return []
         if rank != self.normal:
@@ -427,7 +351,7 @@ class _Writer:
             kind, number = mapped
             try:
                 value = self.value(number, q.value, entity=self._is_entity(q), role=q.name)
-            except _Unfit as exc:
+            except Unfit as exc:
                 self.tally.count(self.tally.dropped, f"{q.name} qualifier: {exc}", st)
                 continue
             (pairs if kind == "qualifier" else reference).extend([number if kind == "qualifier" else "S" + number[1:], value])
@@ -454,12 +378,12 @@ class _Writer:
 
     def _quotes(self, st: Statement) -> list[str]:
         out: list[str] = []
-        for quote in st.quotes:
+        for quote in st.quotes if self.map.quote else ():
             try:
-                out += ["S" + (self.map.quote or "")[1:], f'{self.language}:"{_text(quote, self.map.max_length)}"']
-            except _Unfit as exc:
+                out += ["S" + (self.map.quote or "")[1:], self.value(self.map.quote or "", quote, entity=False, role="quote")]
+            except Unfit as exc:
                 self.tally.count(self.tally.dropped, f"quote: {exc}", st)
-        return out if self.map.quote else []
+        return out
 
     def _source(self, st: Statement, name: str) -> list[str]:
         key = "url" if _WEB.match(name.strip()) else "title"
@@ -468,7 +392,7 @@ class _Writer:
             return []
         try:
             return ["S" + number[1:], self.value(number, name.strip(), entity=False, role="source")]
-        except _Unfit as exc:
+        except Unfit as exc:
             self.tally.count(self.tally.dropped, f"source: {exc}", st)
             return []
 
@@ -477,7 +401,7 @@ class _Writer:
         days = sorted(self.files[g].ingested[:10] for g in found.graphs if g in self.files and self.files[g].ingested)
         if number is None or not days:
             return []
-        return ["S" + number[1:], _time_value(days[0])]
+        return ["S" + number[1:], time_value(days[0])]
 
 
 def quickstatements_lines(graph: GraphStore, *, language: str = "en") -> tuple[list[str], QuickStatementsReport]:
