@@ -9,6 +9,9 @@
   ``sources`` and ``quotes``, several values joined with :data:`SEPARATOR`, and
   ``statements`` (how many). The collaboration and person-film projections carry their
   ``weight``, ``films`` and ``relations`` the same way.
+- ``quickstatements`` writes the statements that can go to Wikidata as QuickStatements v1
+  commands (:mod:`kg.quickstatements`, whose :func:`~kg.quickstatements.write_quickstatements`
+  also reports what was left out).
 
 Every file is written whole or not at all (see :mod:`kg.output`).
 
@@ -32,6 +35,7 @@ from kg.analysis import Projection, to_networkx
 from kg.errors import KGError, UsageError
 from kg.formats import rdf_format
 from kg.output import written
+from kg.quickstatements import write_quickstatements
 from kg.statements import Statement
 from kg.store import GraphStore
 
@@ -40,28 +44,55 @@ if TYPE_CHECKING:
 else:
     nx = lazy("networkx")
 
-__all__ = ["EXPORT_FORMATS", "NETWORK_FORMATS", "SEPARATOR", "ExportFormat", "export"]
+__all__ = ["EXPORT_FORMATS", "NETWORK_FORMATS", "SEPARATOR", "ExportFormat", "export", "export_format"]
 
-ExportFormat = Literal["trig", "nq", "ttl", "nt", "jsonld", "graphml", "gexf"]
+ExportFormat = Literal["trig", "nq", "ttl", "nt", "jsonld", "graphml", "gexf", "quickstatements"]
 """An export format by name (also the file suffix that selects it)."""
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 NETWORK_FORMATS = ("graphml", "gexf")
 """The formats that write a projection of the graph as a network."""
 SEPARATOR = " | "
 """Joins several values of one attribute in the network formats."""
-_ALIASES = {"turtle": "ttl", "nquads": "nq", "n-quads": "nq", "ntriples": "nt", "json-ld": "jsonld"}
+_ALIASES = {"turtle": "ttl", "nquads": "nq", "n-quads": "nq", "ntriples": "nt", "json-ld": "jsonld", "qs": "quickstatements"}
+
+
+def export_format(output: Path, format: str | None = None) -> str:
+    """The export format ``format`` names (by default, the one ``output``'s suffix names).
+
+    Raises:
+        KGError: an unknown format.
+
+    Examples:
+        >>> export_format(Path("all.nq")), export_format(Path("out.qs")), export_format(Path("x"), "Turtle")
+        ('nq', 'quickstatements', 'ttl')
+        >>> export_format(Path("all.xml"))
+        Traceback (most recent call last):
+        ...
+        kg.errors.KGError: unknown export format "xml": use one of trig, nq, ttl, nt, jsonld, graphml, gexf, quickstatements
+    """
+    name = (format or output.suffix).strip().lower().lstrip(".")
+    name = _ALIASES.get(name, name)
+    if name not in EXPORT_FORMATS:
+        raise KGError(f'unknown export format "{name}": use one of {", ".join(EXPORT_FORMATS)}')
+    return name
 
 
 def export(
-    graph: GraphStore, output: Path, *, format: str | None = None, projection: Projection = "entity"
+    graph: GraphStore,
+    output: Path,
+    *,
+    format: str | None = None,
+    projection: Projection = "entity",
+    language: str | None = None,
 ) -> Path:
     """Write the graph to ``output`` in ``format`` (by default, from the file's suffix).
 
     Args:
         graph: the knowledge graph.
         output: the file to write; a file there is replaced only once the new one is complete.
-        format: ``trig``, ``nq``, ``ttl``, ``nt``, ``jsonld``, ``graphml`` or ``gexf``.
+        format: ``trig``, ``nq``, ``ttl``, ``nt``, ``jsonld``, ``graphml``, ``gexf`` or ``quickstatements`` (``.qs``).
         projection: for ``graphml`` and ``gexf``: ``entity``, ``collaboration`` or ``person-film``.
+        language: for ``quickstatements``: the language of quotes and titles (default ``en``).
 
     Returns:
         The path written.
@@ -85,14 +116,15 @@ def export(
         >>> export(kg, folder / "all.xml")
         Traceback (most recent call last):
         ...
-        kg.errors.KGError: unknown export format "xml": use one of trig, nq, ttl, nt, jsonld, graphml, gexf
+        kg.errors.KGError: unknown export format "xml": use one of trig, nq, ttl, nt, jsonld, graphml, gexf, quickstatements
     """
-    name = (format or output.suffix).strip().lower().lstrip(".")
-    name = _ALIASES.get(name, name)
-    if name not in EXPORT_FORMATS:
-        raise KGError(f'unknown export format "{name}": use one of {", ".join(EXPORT_FORMATS)}')
+    name = export_format(output, format)
     if projection != "entity" and name not in NETWORK_FORMATS:
         raise UsageError(f"`projection` is for the network formats ({', '.join(NETWORK_FORMATS)}), not {name}")
+    if language is not None and name != "quickstatements":
+        raise UsageError(f"`language` is for the quickstatements format, not {name}")
+    if name == "quickstatements":
+        return write_quickstatements(graph, output, language=language or "en").output or output
     with written(output, store=graph.store.location) as stream:
         if name in NETWORK_FORMATS:
             _network(graph, stream, name, projection)

@@ -25,6 +25,7 @@ from kg import entity as _entity
 from kg import export as _export
 from kg import ingest as _ingest
 from kg import query as _query
+from kg import quickstatements as _quickstatements
 from kg import reconcile as _reconcile
 from kg import registry as _registry
 from kg import texts as _texts
@@ -35,6 +36,7 @@ from kg.analysis import Measure, Neighbor, Network, PathResult, Projection
 from kg.entity import Disagreement, EntityCard
 from kg.ingest import Importer, IngestReport, Limits, ProgressCallback
 from kg.query import QueryResult
+from kg.quickstatements import QuickStatementsReport
 from kg.registry import SourceInfo
 from kg.texts import AttachedText
 from kg.validate import ValidationReport
@@ -342,9 +344,16 @@ class KnowledgeGraph:
         """Check the graph against the ontology's rules and SHACL shapes; see :func:`kg.validate.validate`."""
         return _validate.validate(self, shapes=shapes)
 
-    def export(self, output: str | Path, *, format: str | None = None, projection: Projection = "entity") -> Path:
-        """Write the whole graph to a file (RDF, GraphML or GEXF); see :func:`kg.export.export`."""
-        return _export.export(self, Path(output), format=format, projection=projection)
+    def export(
+        self, output: str | Path, *, format: str | None = None, projection: Projection = "entity", language: str | None = None
+    ) -> Path:
+        """Write the whole graph to a file (RDF, GraphML, GEXF or QuickStatements); see :func:`kg.export.export`."""
+        return _export.export(self, Path(output), format=format, projection=projection, language=language)
+
+    def write_quickstatements(self, output: str | Path, *, language: str = "en") -> QuickStatementsReport:
+        """Write the statements that can go to Wikidata as QuickStatements, and report what was left out;
+        see :func:`kg.quickstatements.write_quickstatements`."""
+        return _quickstatements.write_quickstatements(self, Path(output), language=language)
 
     def to_networkx(self, projection: Projection = "entity") -> Network:
         """A networkx projection: ``entity``, ``collaboration`` or ``person-film``; see :mod:`kg.analysis`."""

@@ -3,7 +3,7 @@
 The layers, lowest first (an arrow reads "is imported by")::
 
     errors, lazy → vocab → ontology → sparql, formats, output, identifiers → store → statements → identity
-        → registry, entity, texts → ingest, query, reconcile, verify, validate → conflicts → analysis → export, viz
+        → registry, entity, texts → ingest, query, reconcile, verify, validate, quickstatements → conflicts → analysis → export, viz
         → graph → kg (the package) → cli → __main__
 
 A module may import modules of lower layers, and modules of its own package (``kg.store.*``
@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("statements",),
     ("identity",),
     ("registry", "entity", "texts"),
-    ("ingest", "query", "reconcile", "verify", "validate"),
+    ("ingest", "query", "reconcile", "verify", "validate", "quickstatements"),
     ("conflicts",),
     ("analysis",),
     ("export", "viz"),

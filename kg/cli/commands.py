@@ -27,7 +27,7 @@ from kg.cli.common import (
     stderr,
 )
 from kg.errors import KGError
-from kg.export import ExportFormat
+from kg.export import ExportFormat, export_format
 from kg.graph import KnowledgeGraph
 from kg.ingest import IMPORTERS, Importer, Limits, supported_files
 from kg.ingest.mapped import MappedTable
@@ -320,16 +320,23 @@ def export(
         typer.Option(
             "--format",
             help="trig|nq (named graphs kept), ttl|nt|jsonld (one merged graph), graphml|gexf (a network for "
-            "Gephi or Cytoscape); default from the suffix.",
+            "Gephi or Cytoscape), quickstatements (.qs: the statements Wikidata can take); default from the suffix.",
         ),
     ] = None,
     projection: Annotated[
         Projection, typer.Option(help="With graphml or gexf: which projection of the graph.")
     ] = "entity",
+    language: Annotated[
+        str | None, typer.Option(help="With quickstatements: the language of quotes and titles (default en).")
+    ] = None,
 ) -> None:
-    """Export the whole graph to a file: RDF, or a network for Gephi and Cytoscape."""
+    """Export the whole graph to a file: RDF, a network for Gephi and Cytoscape, or QuickStatements for Wikidata."""
     with open_graph(ctx) as graph:
-        path = graph.export(output, format=format, projection=projection)
+        if export_format(output, format) == "quickstatements" and projection == "entity":
+            report = graph.write_quickstatements(output, language=language or "en")
+            typer.echo(report.summary(), err=True)
+            return
+        path = graph.export(output, format=format, projection=projection, language=language)
     typer.echo(f"wrote {path}", err=True)
 
 
