@@ -58,6 +58,7 @@ LineLimit = Annotated[int | None, _limit("max_line_bytes", "Bytes in a line of J
 DecompressedLimit = Annotated[int | None, _limit("max_decompressed_bytes", "Bytes a .gz file may decompress to.")]
 RatioLimit = Annotated[int | None, _limit("max_compression_ratio", "How many times its size a .gz file may decompress to.")]
 DepthLimit = Annotated[int | None, _limit("max_json_depth", "How deeply a JSON record may nest.")]
+DocumentLimit = Annotated[int | None, _limit("max_document_bytes", "Bytes of a JSON document read whole (an API response).")]
 FreeLimit = Annotated[int | None, _limit("min_free_bytes", "Bytes to keep free on the disk of $TMPDIR.", minimum=0)]
 
 
