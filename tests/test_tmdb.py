@@ -467,3 +467,25 @@ def test_cli_bad_input_and_bad_options(tmp_path: Path) -> None:
     hinted = invoke(["--store", store, "import", "tmdb", "--resource", "tv-credits", str(FIXTURES / "movie-credits.json")],
                     ok=True)  # fmt: skip
     assert hinted.exit_code == 0 and "1 added" in hinted.stdout
+
+
+def test_a_credit_of_another_type_is_refused(tmp_path: Path) -> None:
+    doc = json.loads((FIXTURES / "credit-details.json").read_text(encoding="utf-8"))
+    doc["credit_type"] = "guest"
+    path = tmp_path / "credit.json"
+    path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    assert re.search(r'credit\.json:2: "credit_type" is "guest"', _fails(KnowledgeGraph.memory(), path))
+
+
+def test_skip_bad_rows_keeps_the_good_credits(tmp_path: Path) -> None:
+    doc = json.loads((FIXTURES / "movie-credits.json").read_text(encoding="utf-8"))
+    doc["cast"][0]["id"] = None
+    path = tmp_path / "credits.json"
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+    kg = KnowledgeGraph.memory()
+    report = kg.ingest([path], importer=TmdbResponses(), skip_bad_rows=rejects)
+    relations, *_ = _expected_credits(FIXTURES / "movie-credits.json")
+    assert report.rejected == 1 and report.files[0].statements == sum(relations.values()) - 1
+    (rejected,) = [json.loads(line) for line in rejects.read_text(encoding="utf-8").splitlines()]
+    assert rejected["line"] == 15 and 'cast item 0 needs "id"' in rejected["errors"][0]

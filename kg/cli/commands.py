@@ -65,7 +65,7 @@ FreeLimit = Annotated[int | None, _limit("min_free_bytes", "Bytes to keep free o
 @handle_errors
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .csv .tsv .jsonl and .ttl .nt .nq .trig .jsonld .rdf, each optionally .gz.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .csv .tsv .jsonl, .ttl .nt .nq .trig .jsonld .rdf and .json (TMDB responses), each optionally .gz.")],
     format: Annotated[
         str | None,
         typer.Option("--format", help=f"Read every file as: {', '.join(i.name for i in IMPORTERS)} (default: by suffix)."),

@@ -35,7 +35,13 @@ _STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 @dataclass
 class Located:
-    """A decoded JSON document and its text, to find the line where something is written."""
+    """A decoded JSON document and its text, to find the line where something is written.
+
+    Examples:
+        >>> doc = Located({"a": 1}, '{\\n  "a": 1\\n}')
+        >>> doc.line_at(4), doc.line_of_key("a"), doc.line_of_key("b"), doc.line_of_value("a", "x")
+        (2, 2, 1, 0)
+    """
 
     value: Any
     text: str

@@ -59,7 +59,12 @@ __all__ = ["RESOURCES", "TmdbResource", "TmdbResponses", "resource_of"]
 
 
 class TmdbResource(str, Enum):
-    """The TMDB API resources the importer reads."""
+    """The TMDB API resources the importer reads (the command line's ``--resource`` choices).
+
+    Examples:
+        >>> [r.value for r in TmdbResource][:2]
+        ['movie', 'movie-credits']
+    """
 
     movie = "movie"
     movie_credits = "movie-credits"
@@ -365,10 +370,13 @@ def _credit(reader: _Reader, doc: Mapping[str, Any]) -> None:
     if who is None:
         return
     fields = {**_media(kind, number, _text(media.get("title") or media.get("name"))), "record": f"/credit/{credit}"}
-    if _text(doc.get("credit_type")) == "cast":
+    kind = _text(doc.get("credit_type"))
+    if kind == "cast":
         reader.cast(line, who, media.get("character"), fields)
-    else:
+    elif kind == "crew":
         reader.crew(line, who, _text(doc.get("department")), _text(doc.get("job")), fields)
+    else:
+        reader.problem(line, f'"credit_type" is "{kind}": a credit is "cast" or "crew"; fix the response')
 
 
 _READERS = {
