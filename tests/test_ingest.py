@@ -1037,7 +1037,7 @@ def test_ingesting_a_folder_finds_supported_files_recursively(graph: KnowledgeGr
 
 
 @pytest.mark.parametrize(("name", "message"), [("notes.txt", "unsupported file type"),
-                                               ("data.json", "unsupported file type"),
+                                               ("data.xlsx", "unsupported file type"),
                                                ("missing.csv", "no such file")])
 def test_unsupported_and_missing_paths_are_errors(
     graph: KnowledgeGraph, tmp_path: Path, tiny_csv: Path, name: str, message: str

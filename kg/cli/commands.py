@@ -59,13 +59,14 @@ LineLimit = Annotated[int | None, _limit("max_line_bytes", "Bytes in a line of J
 DecompressedLimit = Annotated[int | None, _limit("max_decompressed_bytes", "Bytes a .gz file may decompress to.")]
 RatioLimit = Annotated[int | None, _limit("max_compression_ratio", "How many times its size a .gz file may decompress to.")]
 DepthLimit = Annotated[int | None, _limit("max_json_depth", "How deeply a JSON record may nest.")]
+DocumentLimit = Annotated[int | None, _limit("max_document_bytes", "Bytes of a JSON document read whole (an API response).")]
 FreeLimit = Annotated[int | None, _limit("min_free_bytes", "Bytes to keep free on the disk of $TMPDIR.", minimum=0)]
 
 
 @handle_errors
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .csv .tsv .jsonl and .ttl .nt .nq .trig .jsonld .rdf, each optionally .gz.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .csv .tsv .jsonl, .ttl .nt .nq .trig .jsonld .rdf and .json (TMDB responses), each optionally .gz.")],
     format: Annotated[
         str | None,
         typer.Option("--format", help=f"Read every file as: {', '.join(i.name for i in IMPORTERS)} (default: by suffix)."),

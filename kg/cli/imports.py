@@ -8,12 +8,22 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.commands import DecompressedLimit, FreeLimit, LineLimit, RatioLimit, SkipOption, run_ingest
+from kg.cli.commands import (
+    DecompressedLimit,
+    DepthLimit,
+    DocumentLimit,
+    FreeLimit,
+    LineLimit,
+    RatioLimit,
+    SkipOption,
+    run_ingest,
+)
 from kg.cli.common import handle_errors
 from kg.ingest import Limits
 from kg.ingest.mapped import MappedTable, shipped_mapping
+from kg.ingest.tmdb import TmdbResource, TmdbResponses
 
-__all__ = ["imports", "oscars"]
+__all__ = ["imports", "oscars", "tmdb"]
 
 imports = typer.Typer(
     no_args_is_help=True,
@@ -40,3 +50,30 @@ def oscars(
     )  # fmt: skip
     run_ingest(ctx, paths, importer=MappedTable.from_file(shipped_mapping("oscars")), strict=strict,
                skip_bad_rows=skip_bad_rows, limits=limits)  # fmt: skip
+
+
+@imports.command("tmdb")
+@handle_errors
+def tmdb(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="TMDB API responses (.json, optionally .gz), or folders of them.")],
+    resource: Annotated[
+        TmdbResource | None,
+        typer.Option(help="Read every file as this resource (default: by its shape; tv-credits needs it)."),
+    ] = None,
+    retrieved: Annotated[str | None, typer.Option(help="When the responses were fetched (a date), as the retrieved qualifier.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Jobs without a mapping (ontology/mappings/tmdb.toml) are errors.")] = False,
+    skip_bad_rows: SkipOption = None,
+    max_document_bytes: DocumentLimit = None,
+    max_decompressed_bytes: DecompressedLimit = None,
+    max_compression_ratio: RatioLimit = None,
+    max_json_depth: DepthLimit = None,
+    min_free_bytes: FreeLimit = None,
+) -> None:
+    """Import TMDB API v3 responses: movie and person details, movie and TV credits, credit details."""
+    limits = Limits.from_env(
+        max_document_bytes=max_document_bytes, max_decompressed_bytes=max_decompressed_bytes,
+        max_compression_ratio=max_compression_ratio, max_json_depth=max_json_depth, min_free_bytes=min_free_bytes,
+    )  # fmt: skip
+    importer = TmdbResponses(resource=resource.value if resource else None, retrieved=retrieved)
+    run_ingest(ctx, paths, importer=importer, strict=strict, skip_bad_rows=skip_bad_rows, limits=limits)

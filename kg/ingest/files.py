@@ -179,7 +179,7 @@ def supported_files(
         if path.is_dir():
             for found in _walk(path):
                 if suffix(found) in known and kind_of(found) is None and found.is_file():
-                    if chosen is None or chosen.claims(found):
+                    if (chosen or importer_for(found)).claims(found):
                         out.setdefault(found.resolve(), found)
         elif path.is_file():
             if chosen is None:

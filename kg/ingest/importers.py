@@ -4,7 +4,7 @@ Adding a source is one module with an :class:`~kg.ingest.importer.Importer` and 
 
 Examples:
     >>> [i.name for i in IMPORTERS]
-    ['annotated', 'rdf']
+    ['annotated', 'rdf', 'tmdb']
     >>> importer_for(Path("films.ttl.gz")).name
     'rdf'
 """
@@ -18,12 +18,14 @@ from kg.formats import suffix
 from kg.ingest.annotated import AnnotatedTable
 from kg.ingest.importer import Importer
 from kg.ingest.rdf import RdfFiles
+from kg.ingest.tmdb import TmdbResponses
 
 __all__ = ["IMPORTERS", "importer_for", "known_suffixes"]
 
 IMPORTERS: tuple[Importer, ...] = (
     AnnotatedTable(),
     RdfFiles(),
+    TmdbResponses(),
 )
 """Every importer, by the order in which they claim a file's suffix."""
 
@@ -52,7 +54,7 @@ def importer_for(path: Path, format: str | None = None) -> Importer:
         Traceback (most recent call last):
         ...
         kg.errors.IngestError: data.xlsx: 1 problem, nothing was ingested:
-          data.xlsx:0: unsupported file type; filmkg reads .csv, .tsv, .jsonl, .ttl, .nt, .nq, .trig, .jsonld, .rdf, .owl (each optionally .gz), or give `format`
+          data.xlsx:0: unsupported file type; filmkg reads .csv, .tsv, .jsonl, .ttl, .nt, .nq, .trig, .jsonld, .rdf, .owl, .json (each optionally .gz), or give `format`
     """
     if format is not None:
         for importer in IMPORTERS:

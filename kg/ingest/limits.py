@@ -44,7 +44,9 @@ class Limits:
     max_compression_ratio: int = 100
     """How many times its compressed size a ``.gz`` file may decompress to (checked after 1 MiB)."""
     max_json_depth: int = 32
-    """How deeply a JSON Lines record may nest arrays and objects."""
+    """How deeply a JSON Lines record (or a JSON document) may nest arrays and objects."""
+    max_document_bytes: int = 64 << 20
+    """A JSON document read whole (a TMDB response), after decompression: 64 MiB."""
     max_entity_bytes: int = 1 << 20
     """What the entities an RDF/XML file declares in its DTD may expand to, all together: 1 MiB."""
     min_free_bytes: int = 64 << 20
