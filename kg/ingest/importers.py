@@ -4,7 +4,7 @@ Adding a source is one module with an :class:`~kg.ingest.importer.Importer` and 
 
 Examples:
     >>> [i.name for i in IMPORTERS]
-    ['annotated', 'rdf']
+    ['annotated', 'rdf', 'wikidata']
     >>> importer_for(Path("films.ttl.gz")).name
     'rdf'
 """
@@ -18,12 +18,14 @@ from kg.formats import suffix
 from kg.ingest.annotated import AnnotatedTable
 from kg.ingest.importer import Importer
 from kg.ingest.rdf import RdfFiles
+from kg.ingest.wikidata import WikidataEntities
 
 __all__ = ["IMPORTERS", "importer_for", "known_suffixes"]
 
 IMPORTERS: tuple[Importer, ...] = (
     AnnotatedTable(),
     RdfFiles(),
+    WikidataEntities(),
 )
 """Every importer, by the order in which they claim a file's suffix."""
 
@@ -39,7 +41,8 @@ def known_suffixes() -> tuple[str, ...]:
 
 
 def importer_for(path: Path, format: str | None = None) -> Importer:
-    """The importer named ``format``, or else the one that reads the file's suffix.
+    """The importer named ``format``, or else the first that reads the file's suffix and claims the file
+    (two may read ``.json``: each looks at the file).
 
     Raises:
         UsageError: an unknown ``format``.
@@ -62,7 +65,7 @@ def importer_for(path: Path, format: str | None = None) -> Importer:
         raise UsageError(f'unknown format "{format}": use one of {names}')
     wanted = suffix(path)
     for importer in IMPORTERS:
-        if wanted in importer.suffixes:
+        if wanted in importer.suffixes and importer.claims(path):
             return importer
     message = f"unsupported file type; filmkg reads {', '.join(known_suffixes())} (each optionally .gz), or give `format`"
     raise IngestError(str(path), [Problem(str(path), 0, None, None, message)])
