@@ -55,7 +55,7 @@ def importer_for(path: Path, format: str | None = None) -> Importer:
         Traceback (most recent call last):
         ...
         kg.errors.IngestError: data.xlsx: 1 problem, nothing was ingested:
-          data.xlsx:0: unsupported file type; filmkg reads .csv, .tsv, .jsonl, .ttl, .nt, .nq, .trig, .jsonld, .rdf, .owl (each optionally .gz), or give `format`
+          data.xlsx:0: unsupported file type; filmkg reads .csv, .tsv, .jsonl, .ttl, .nt, .nq, .trig, .jsonld, .rdf, .owl, .json, .ndjson (each optionally .gz or .bz2), or give `format`
     """
     if format is not None:
         for importer in IMPORTERS:
@@ -67,5 +67,9 @@ def importer_for(path: Path, format: str | None = None) -> Importer:
     for importer in IMPORTERS:
         if wanted in importer.suffixes and importer.claims(path):
             return importer
-    message = f"unsupported file type; filmkg reads {', '.join(known_suffixes())} (each optionally .gz), or give `format`"
+    readers = [f"{i.name}: {i.description}" for i in IMPORTERS if wanted in i.suffixes]
+    if readers:  # an importer reads the suffix, but none recognises what the file holds
+        message = f"unsupported file type: no importer recognises what this {wanted} file holds ({'; '.join(readers)}), or give `format`"
+    else:
+        message = f"unsupported file type; filmkg reads {', '.join(known_suffixes())} (each optionally .gz or .bz2), or give `format`"
     raise IngestError(str(path), [Problem(str(path), 0, None, None, message)])

@@ -48,7 +48,8 @@ from kg.ingest.importer import ImportOptions
 from kg.ingest.limits import Limits
 from kg.ingest.records import SPECIAL_FIELDS, Row
 from kg.ingest.sink import StatementSink
-from kg.ingest.wikidata_claims import Leave, Names, Tally, claim_rows, entity_of
+from kg.ingest.wikidata_claims import Tally, claim_rows
+from kg.ingest.wikidata_entity import Leave, Names, entity_of
 from kg.ingest.wikidata_files import looks_like_wikidata, read_entities
 from kg.ingest.wikidata_mapping import Mapping, WikidataSettings, load_settings
 from kg.ontology import Ontology

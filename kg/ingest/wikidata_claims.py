@@ -20,29 +20,21 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.identifiers import Identifier
 from kg.ingest.records import Cell, Row
 from kg.ingest.sink import StatementSink
 from kg.ingest.values import parse_value
+from kg.ingest.wikidata_entity import Found, Leave, Names, as_map, item_of, main_snak, snak_value
 from kg.ingest.wikidata_mapping import Mapping
 from kg.ontology import Property
 from kg.vocab import XSD
 
-__all__ = ["Found", "Leave", "Names", "Tally", "claim_rows", "entity_of", "wikidata_date", "wikidata_duration"]
+__all__ = ["Tally", "claim_rows", "wikidata_date", "wikidata_duration"]
 
 _DATES = (XSD + "date", XSD + "dateTime", XSD + "gYear", XSD + "gYearMonth")
 _TIME = re.compile(r"([+-])([0-9]{1,16})-([0-9]{2})-([0-9]{2})T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _RANKS = ("preferred", "normal", "deprecated")
 _WEB = re.compile(r"https?://", re.IGNORECASE)
 Fields = dict[str, list[str]]
-
-
-class Leave(Exception):
-    """An entity that is malformed: ``reason`` says where and how (the file is refused)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class _Skip(Exception):
@@ -62,203 +54,6 @@ class Tally:
     qualifiers: Counter[str] = field(default_factory=Counter)
     references: Counter[str] = field(default_factory=Counter)
     unread: Counter[str] = field(default_factory=Counter)
-
-
-def _map(owner: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    """``owner[key]`` as an object (the dumps write an empty one as ``[]``)."""
-    value = owner.get(key)
-    if value is None or value == []:
-        return {}
-    if not isinstance(value, dict):
-        raise Leave(f"{where}.{key} holds {type(value).__name__}, not an object")
-    return value
-
-
-def _texts(entity: dict[str, Any], key: str, code: str) -> list[str]:
-    """The texts of ``labels``, ``descriptions`` (one) or ``aliases`` (several) in the language ``code``."""
-    found = _map(entity, key, str(entity.get("id"))).get(code)
-    items = found if isinstance(found, list) else [found] if found is not None else []
-    out = []
-    for item in items:
-        value = item.get("value") if isinstance(item, dict) else None
-        if not isinstance(value, str):
-            raise Leave(f"{key}.{code} holds no text value")
-        if value.strip():
-            out.append(" ".join(value.split()))
-    return out
-
-
-class Names:
-    """The labels and classes of the entities of a file, for the items its claims point to."""
-
-    def __init__(self, lang: str, fallback: tuple[str, ...]) -> None:
-        self.chain = tuple(dict.fromkeys((lang, *fallback)))
-        self._known: dict[str, tuple[str | None, str | None]] = {}
-
-    def __len__(self) -> int:
-        return len(self._known)
-
-    def label(self, entity: dict[str, Any]) -> str | None:
-        """The entity's label: in the languages of the chain, else in the first language by code."""
-        labels = _map(entity, "labels", str(entity.get("id")))
-        for code in (*self.chain, *sorted(labels)):
-            found = _texts(entity, "labels", code)
-            if found:
-                return found[0]
-        return None
-
-    def add(self, entity: dict[str, Any], mapping: Mapping) -> None:
-        """Remember the label and class of ``entity`` (a malformed one is reported by the second pass)."""
-        try:
-            claims = _map(entity, "claims", str(entity.get("id")))
-            cls = _instance_class(claims, mapping)[0]
-            self._known[str(entity["id"])] = (self.label(entity), cls)
-        except (Leave, AttributeError, TypeError):
-            pass
-
-    def get(self, qid: str) -> tuple[str | None, str | None]:
-        """The label and class of ``qid`` when the file has it."""
-        return self._known.get(qid, (None, None))
-
-    def text(self, qid: str) -> str:
-        """The label of ``qid``, else the QID."""
-        return self._known.get(qid, (None, None))[0] or qid
-
-
-@dataclass(frozen=True)
-class Found:
-    """An entity of the file: its QID, label, class, identifiers (in notation), kinds (P31 items) and names."""
-
-    qid: str
-    label: str
-    cls: str | None
-    ids: tuple[str, ...]
-    kinds: tuple[str, ...]
-    aliases: tuple[str, ...]
-    description: str | None
-    page: str
-    revision: str | None
-
-    def cells(self, side: str, mapping: Mapping) -> dict[str, Cell]:
-        """Its cells as the ``subject`` or ``object`` of a record."""
-        cells = {side: Cell(self.label, None), f"{side}_id": Cell(" ".join(self.ids), None)}
-        if self.cls is not None:
-            cells[f"{side}_type"] = Cell(mapping.class_name(self.cls), None)
-        return cells
-
-    def name_rows(self, line: int, mapping: Mapping) -> Iterator[Row]:
-        """The records of its aliases and description."""
-        record = f"{self.qid} revision {self.revision}" if self.revision else self.qid
-        found = [(mapping.alias, a) for a in self.aliases] + [(mapping.description, self.description)]
-        for prop, text in found:
-            if prop is None or text is None:
-                continue
-            cells = self.cells("subject", mapping) | {
-                "predicate": Cell(prop.name, None), "object": Cell(text, None),
-                "source": Cell(self.page, None), mapping.record.name: Cell(record, None),
-            }  # fmt: skip
-            yield Row(line, cells)
-
-
-def entity_of(entity: dict[str, Any], mapping: Mapping, names: Names, sink: StatementSink) -> Found | None:
-    """The entity as :class:`Found`; ``None`` (counted as skipped) for one that is missing or not an item.
-
-    Raises:
-        Leave: the entity is malformed.
-    """
-    qid = str(entity["id"])
-    if "missing" in entity:
-        sink.skipped("an entity the response marks missing")
-        return None
-    if not qid.startswith("Q") or not re.fullmatch(mapping.items.pattern, qid):
-        sink.skipped(f"a {entity.get('type') or 'non-item'} entity (only items are read)")
-        return None
-    claims = _map(entity, "claims", qid)
-    cls, kinds = _instance_class(claims, mapping)
-    ids = _identifiers(claims, mapping, sink)
-    if cls is None:
-        named = {i.scheme.identifies for i in ids if i.scheme.identifies}
-        cls = named.pop() if len(named) == 1 else None
-    kept = [mapping.items.notation + qid]
-    for identifier in ids:
-        if identifier.scheme.identifies not in (None, cls):
-            sink.skipped(f"an identifier that names a {mapping.class_name(identifier.scheme.identifies)}, "
-                         "on an entity of another class")  # fmt: skip
-        elif identifier.notation not in kept:
-            kept.append(identifier.notation)
-    label = names.label(entity) or qid
-    aliases: dict[str, None] = {}
-    for code in names.chain:
-        aliases.update(dict.fromkeys(a for a in _texts(entity, "aliases", code) if a != label))
-    description = next((t[0] for code in names.chain if (t := _texts(entity, "descriptions", code))), None)
-    revision = entity.get("lastrevid")
-    return Found(
-        qid=qid, label=label, cls=cls, ids=tuple(kept), kinds=kinds, aliases=tuple(aliases), description=description,
-        page=mapping.settings.page.format(qid), revision=str(revision) if revision is not None else None,
-    )  # fmt: skip
-
-
-def _ranked(statements: Any, where: str) -> list[dict[str, Any]]:
-    """The statements that are not deprecated, the preferred first."""
-    if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
-        raise Leave(f"claims.{where} holds no list of statements")
-    kept = [s for s in statements if s.get("rank") != "deprecated"]
-    return sorted(kept, key=lambda s: s.get("rank") != "preferred")
-
-
-def _instance_class(claims: dict[str, Any], mapping: Mapping) -> tuple[str | None, tuple[str, ...]]:
-    """The class the entity's P31 items map to (the first, preferred first), and those items."""
-    pid = mapping.settings.class_property
-    kinds = [q for s in _ranked(claims.get(pid, []), pid) if (q := _item(_snak(s, pid))) is not None]
-    cls = next((mapping.classes[q] for q in kinds if q in mapping.classes), None)
-    return cls, tuple(kinds)
-
-
-def _identifiers(claims: dict[str, Any], mapping: Mapping, sink: StatementSink) -> list[Identifier]:
-    """The identifiers of the claims of identifier properties (not deprecated)."""
-    found = []
-    for pid, schemes in sorted(mapping.schemes.items()):
-        for statement in _ranked(claims.get(pid, []), pid):
-            snak = _snak(statement, pid)
-            value = _value(snak, pid)
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                raise Leave(f"claims.{pid}: an identifier that is not a string")
-            scheme = next((s for s in schemes if re.fullmatch(s.pattern, value.strip())), None)
-            if scheme is None:
-                sink.skipped(f"a {pid} identifier that fits no identifier scheme of the ontology")
-                continue
-            found.append(Identifier(value.strip(), scheme))
-    return found
-
-
-def _snak(statement: dict[str, Any], where: str) -> dict[str, Any]:
-    snak = statement.get("mainsnak")
-    if not isinstance(snak, dict):
-        raise Leave(f"claims.{where}: a statement without a mainsnak")
-    return snak
-
-
-def _value(snak: dict[str, Any], where: str) -> Any:
-    """A snak's value (``None`` for ``somevalue`` and ``novalue``)."""
-    if snak.get("snaktype", "value") != "value":
-        return None
-    datavalue = snak.get("datavalue")
-    if not isinstance(datavalue, dict) or "value" not in datavalue:
-        raise Leave(f"{where}: a value snak without a datavalue")
-    return datavalue["value"]
-
-
-def _item(snak: dict[str, Any]) -> str | None:
-    """The QID a snak's value names, or ``None`` (no value, or not an item)."""
-    value = _value(snak, str(snak.get("property")))
-    if not isinstance(value, dict) or value.get("entity-type", "item") != "item":
-        return None
-    qid = value.get("id")
-    if qid is None and isinstance(value.get("numeric-id"), int):
-        qid = f"Q{value['numeric-id']}"
-    return qid if isinstance(qid, str) and qid.startswith("Q") else None
 
 
 def wikidata_date(value: Any, calendar: str) -> str:
@@ -326,7 +121,7 @@ def _literal(snak: dict[str, Any], prop: Property, mapping: Mapping, names: Name
     """
     datatype = prop.datatype or XSD + "string"
     datavalue = snak.get("datavalue") or {}
-    kind, value = datavalue.get("type"), _value(snak, where)
+    kind, value = datavalue.get("type"), snak_value(snak, where)
     if datatype in _DATES:
         if kind != "time":
             raise _Skip(f"{where}: a {kind} value where {prop.name} takes a date")
@@ -339,7 +134,7 @@ def _literal(snak: dict[str, Any], prop: Property, mapping: Mapping, names: Name
         text = value
     elif kind == "monolingualtext" and isinstance(value, dict):
         text = str(value.get("text", ""))
-    elif kind == "wikibase-entityid" and (qid := _item(snak)) is not None:
+    elif kind == "wikibase-entityid" and (qid := item_of(snak)) is not None:
         text = names.text(qid)
     elif kind == "quantity" and isinstance(value, dict):
         text = str(value.get("amount", "")).lstrip("+")
@@ -381,13 +176,13 @@ def _claim_cells(
     cells = {"predicate": Cell(prop.name, None)}
     if prop.is_literal:
         return cells | found.cells("subject", mapping) | {"object": Cell(_literal(snak, prop, mapping, names, pid), None)}
-    qid = _item(snak)
+    qid = item_of(snak)
     if qid is None or not re.fullmatch(mapping.items.pattern, qid):
         raise _Skip(f"{what}: a value that is not an item")
-    label, cls = names.get(qid)
+    label, cls, ids = names.get(qid)
     _fits(cls, prop.domain if inverse else prop.range, what, None, mapping)
     side = "subject" if inverse else "object"
-    other = {side: Cell(label or qid, None), f"{side}_id": Cell(mapping.items.notation + qid, None)}
+    other = {side: Cell(label or qid, None), f"{side}_id": Cell(" ".join(ids or (mapping.items.notation + qid,)), None)}
     if cls is not None:
         other[f"{side}_type"] = Cell(mapping.class_name(cls), None)
     return cells | other | found.cells("object" if inverse else "subject", mapping)
@@ -396,7 +191,7 @@ def _claim_cells(
 def _qualifier(snak: dict[str, Any], prop: Property, mapping: Mapping, names: Names, pid: str) -> str:
     if prop.is_literal:
         return _literal(snak, prop, mapping, names, pid)
-    qid = _item(snak)
+    qid = item_of(snak)
     if qid is None or not re.fullmatch(mapping.items.pattern, qid):
         raise _Skip("not an item")
     cls = names.get(qid)[1]
@@ -407,7 +202,7 @@ def _qualifier(snak: dict[str, Any], prop: Property, mapping: Mapping, names: Na
 
 def _qualifiers(statement: dict[str, Any], mapping: Mapping, names: Names, tally: Tally) -> Fields:
     """The qualifier values of a statement, by qualifier name."""
-    given = _map(statement, "qualifiers", "statement")
+    given = as_map(statement, "qualifiers", "statement")
     order = [p for p in statement.get("qualifiers-order") or [] if p in given]
     out: Fields = {}
     for pid in dict.fromkeys([*order, *given]):
@@ -434,7 +229,7 @@ def _reference(reference: Any, found: Found, mapping: Mapping, names: Names, tal
     """A reference's source (its URL or item; else the entity's page) and its mapped parts."""
     if not isinstance(reference, dict):
         raise Leave("a reference that is not an object")
-    snaks = _map(reference, "snaks", "reference")
+    snaks = as_map(reference, "snaks", "reference")
     settings = mapping.settings
     source = None
     for pid in settings.sources:
@@ -442,12 +237,12 @@ def _reference(reference: Any, found: Found, mapping: Mapping, names: Names, tal
             if source is not None or not isinstance(snak, dict) or snak.get("snaktype", "value") != "value":
                 continue
             if pid in settings.url_sources:
-                url = _value(snak, pid)
+                url = snak_value(snak, pid)
                 if isinstance(url, str) and url.strip() and _valid(url.strip()):
                     source = url.strip()
                 else:
                     tally.unread[f"{pid} (not a URL)"] += 1
-            elif (qid := _item(snak)) is not None:
+            elif (qid := item_of(snak)) is not None:
                 source = names.text(qid)
     out: Fields = {}
     for pid, items in snaks.items():
@@ -496,7 +291,7 @@ def claim_rows(
     if not relations:
         sink.unmapped("Wikidata property", pid, line=line, fix="map it with skos:closeMatch wdt:P… in ontology/film.ttl")
         return
-    snak = _snak(statement, pid)
+    snak = main_snak(statement, pid)
     if snak.get("snaktype", "value") != "value":
         kind = "unknown (somevalue)" if snak.get("snaktype") == "somevalue" else "none (novalue)"
         sink.skipped(f"a claim whose value is {kind}")
