@@ -363,6 +363,10 @@ def _bad_inputs(tmp_path: Path) -> list[tuple[Path, str]]:
     wd50k.write_text(WD50K.read_text(encoding="utf-8").splitlines()[0] + "\n")
     dump_cut = tmp_path / "dump_cut.json"
     dump_cut.write_text("[\n" + json.dumps(PERSON_ENTITY) + ",\n")
+    empty = tmp_path / "empty.json"
+    empty.write_text("\n\n")
+    bomb = tmp_path / "bomb.json.bz2"
+    bomb.write_bytes(bz2.compress(b"\n" * (8 << 20)))
     claims = tmp_path / "claims.json"
     claims.write_text('{"id": "Q5", "claims": {"P161": [{"mainsnak": "x"}]}}')
     return [
@@ -374,6 +378,8 @@ def _bad_inputs(tmp_path: Path) -> list[tuple[Path, str]]:
         (wd50k, "this looks like statements by id"),
         (dump_cut, "the file ends before the closing ] of the dump"),
         (claims, "Q5: claims.P161: a statement without a mainsnak: the entity is malformed"),
+        (empty, "the file is empty: expected a Wikidata entity"),
+        (bomb, "`max_compression_ratio`"),
     ]
 
 
