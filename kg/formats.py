@@ -54,14 +54,14 @@ RDF_FORMATS: tuple[RdfFile, ...] = (
 
 
 def suffix(path: Path) -> str:
-    """The suffix that tells a file's kind, looking through ``.gz``.
+    """The suffix that tells a file's kind, looking through ``.gz`` and ``.bz2``.
 
     Examples:
-        >>> suffix(Path("a.CSV.gz")), suffix(Path("README"))
-        ('.csv', '')
+        >>> suffix(Path("a.CSV.gz")), suffix(Path("Q42.json.bz2")), suffix(Path("README"))
+        ('.csv', '.json', '')
     """
     suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
+    if suffixes and suffixes[-1] in (".gz", ".bz2"):
         suffixes = suffixes[:-1]
     return suffixes[-1] if suffixes else ""
 

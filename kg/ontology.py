@@ -105,6 +105,8 @@ class OntologyClass:
     label: str
     comment: str
     aliases: tuple[str, ...] = ()
+    mappings: tuple[str, ...] = ()
+    """Its ``skos:closeMatch`` classes elsewhere (``schema:Person``, ``wd:Q5``)."""
 
 
 @dataclass(frozen=True)
@@ -431,6 +433,7 @@ def load_ontology(path: Path | None = None) -> Ontology:
                     label=_text(graph, cls, RDFS.label) or local,
                     comment=_text(graph, cls, RDFS.comment),
                     aliases=tuple(sorted(str(a) for a in graph.objects(cls, _ALIAS))),
+                    mappings=tuple(sorted(str(m) for m in graph.objects(cls, _SKOS_CLOSE))),
                 )
             )
     properties = []

@@ -4,7 +4,7 @@ Adding a source is one module with an :class:`~kg.ingest.importer.Importer` and 
 
 Examples:
     >>> [i.name for i in IMPORTERS]
-    ['annotated', 'rdf', 'tmdb']
+    ['annotated', 'rdf', 'wikidata', 'tmdb']
     >>> importer_for(Path("films.ttl.gz")).name
     'rdf'
 """
@@ -18,6 +18,7 @@ from kg.formats import suffix
 from kg.ingest.annotated import AnnotatedTable
 from kg.ingest.importer import Importer
 from kg.ingest.rdf import RdfFiles
+from kg.ingest.wikidata import WikidataEntities
 from kg.ingest.tmdb import TmdbResponses
 
 __all__ = ["IMPORTERS", "importer_for", "known_suffixes"]
@@ -25,6 +26,7 @@ __all__ = ["IMPORTERS", "importer_for", "known_suffixes"]
 IMPORTERS: tuple[Importer, ...] = (
     AnnotatedTable(),
     RdfFiles(),
+    WikidataEntities(),
     TmdbResponses(),
 )
 """Every importer, by the order in which they claim a file's suffix."""
@@ -37,11 +39,12 @@ def known_suffixes() -> tuple[str, ...]:
         >>> ".csv" in known_suffixes() and ".trig" in known_suffixes()
         True
     """
-    return tuple(s for importer in IMPORTERS for s in importer.suffixes)
+    return tuple(dict.fromkeys(s for importer in IMPORTERS for s in importer.suffixes))
 
 
 def importer_for(path: Path, format: str | None = None) -> Importer:
-    """The importer named ``format``, or else the one that reads the file's suffix.
+    """The importer named ``format``, or else the first that reads the file's suffix and claims the file
+    (two may read ``.json``: each looks at the file).
 
     Raises:
         UsageError: an unknown ``format``.
@@ -54,7 +57,7 @@ def importer_for(path: Path, format: str | None = None) -> Importer:
         Traceback (most recent call last):
         ...
         kg.errors.IngestError: data.xlsx: 1 problem, nothing was ingested:
-          data.xlsx:0: unsupported file type; filmkg reads .csv, .tsv, .jsonl, .ttl, .nt, .nq, .trig, .jsonld, .rdf, .owl, .json (each optionally .gz), or give `format`
+          data.xlsx:0: unsupported file type; filmkg reads .csv, .tsv, .jsonl, .ttl, .nt, .nq, .trig, .jsonld, .rdf, .owl, .json, .ndjson (each optionally .gz or .bz2), or give `format`
     """
     if format is not None:
         for importer in IMPORTERS:
@@ -64,7 +67,11 @@ def importer_for(path: Path, format: str | None = None) -> Importer:
         raise UsageError(f'unknown format "{format}": use one of {names}')
     wanted = suffix(path)
     for importer in IMPORTERS:
-        if wanted in importer.suffixes:
+        if wanted in importer.suffixes and importer.claims(path):
             return importer
-    message = f"unsupported file type; filmkg reads {', '.join(known_suffixes())} (each optionally .gz), or give `format`"
+    readers = [f"{i.name}: {i.description}" for i in IMPORTERS if wanted in i.suffixes]
+    if readers:  # an importer reads the suffix, but none recognises what the file holds
+        message = f"unsupported file type: no importer recognises what this {wanted} file holds ({'; '.join(readers)}), or give `format`"
+    else:
+        message = f"unsupported file type; filmkg reads {', '.join(known_suffixes())} (each optionally .gz or .bz2), or give `format`"
     raise IngestError(str(path), [Problem(str(path), 0, None, None, message)])

@@ -16,6 +16,7 @@ Examples:
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import os
 import stat
@@ -63,8 +64,11 @@ def kind_of(path: Path) -> str | None:
 
 def _unreadable(path: Path, exc: BaseException, line: int = 0) -> IngestError:
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
-    if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
-        reason = f"not a complete gzip file ({reason})"
+    if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)) or (
+        path.suffix.lower() == ".bz2" and isinstance(exc, OSError) and not exc.strerror
+    ):
+        kind = "bzip2" if path.suffix.lower() == ".bz2" else "gzip"
+        reason = f"not a complete {kind} file ({reason})"
     name = str(path)
     return IngestError(name, [Problem(name, line, None, None, f"cannot read the file: {reason}")])
 
@@ -94,8 +98,8 @@ def open_file(path: Path) -> IO[bytes]:
 
 
 class Input:
-    """A file read in bounded chunks, decompressed when it ends in ``.gz`` (or, ending in ``.zip``,
-    the one table or text file the archive holds: :attr:`member`), within ``limits``.
+    """A file read in bounded chunks, decompressed when it ends in ``.gz`` or ``.bz2`` (or, ending in
+    ``.zip``, the one table or text file the archive holds: :attr:`member`), within ``limits``.
 
     Raises (from every read):
         IngestError: the file cannot be read, or decompresses past ``max_decompressed_bytes``
@@ -109,12 +113,14 @@ class Input:
         self.member: str | None = None
         """The name of the file read from a ``.zip`` archive."""
         kind = path.suffix.lower()
-        self.compressed = kind in (".gz", ".zip")
-        self._stream: IO[bytes]
-        if kind == ".zip":
+        self.compressed = kind in (".gz", ".bz2", ".zip")
+        self._stream: IO[bytes] = self.raw
+        if kind == ".gz":
+            self._stream = gzip.GzipFile(fileobj=self.raw, mode="rb")  # type: ignore[assignment]  # GzipFile is a binary stream
+        elif kind == ".bz2":
+            self._stream = bz2.BZ2File(self.raw, mode="rb")
+        elif kind == ".zip":
             self._stream = self._zip_member()
-        else:
-            self._stream = gzip.GzipFile(fileobj=self.raw, mode="rb") if self.compressed else self.raw  # type: ignore[assignment]  # GzipFile is a binary stream
         self.decompressed = 0
         """Bytes read so far (after decompression)."""
         self.line = 0
@@ -174,7 +180,7 @@ class Input:
             raise IngestError(name, [Problem(name, 0, None, None, message)])
 
     def position(self) -> int:
-        """Bytes of the file read so far (compressed bytes for ``.gz``), for progress."""
+        """Bytes of the file read so far (compressed bytes for ``.gz`` and ``.bz2``), for progress."""
         try:
             return self.raw.tell()
         except (OSError, ValueError):
