@@ -21,6 +21,7 @@ import typer
 
 from kg.cli import commands
 from kg.cli.analyze import analyze
+from kg.cli.imports import imports
 from kg.cli.sources import sources
 from kg.cli.common import CliState, check
 from kg.store import ENDPOINT_ENV, GSP_ENDPOINT_ENV, STORE_ENV, UPDATE_ENDPOINT_ENV, where
@@ -92,3 +93,4 @@ for _command in (
     app.command()(_command)
 app.add_typer(sources, name="sources")
 app.add_typer(analyze, name="analyze")
+app.add_typer(imports, name="import")

@@ -4,7 +4,7 @@ Adding a source is one module with an :class:`~kg.ingest.importer.Importer` and 
 
 Examples:
     >>> [i.name for i in IMPORTERS]
-    ['annotated', 'rdf']
+    ['annotated', 'rdf', 'imdb']
     >>> importer_for(Path("films.ttl.gz")).name
     'rdf'
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 from kg.errors import IngestError, Problem, UsageError
 from kg.formats import suffix
 from kg.ingest.annotated import AnnotatedTable
+from kg.ingest.imdb import ImdbDatasets
 from kg.ingest.importer import Importer
 from kg.ingest.rdf import RdfFiles
 
@@ -24,6 +25,7 @@ __all__ = ["IMPORTERS", "importer_for", "known_suffixes"]
 IMPORTERS: tuple[Importer, ...] = (
     AnnotatedTable(),
     RdfFiles(),
+    ImdbDatasets(),
 )
 """Every importer, by the order in which they claim a file's suffix."""
 
@@ -35,7 +37,7 @@ def known_suffixes() -> tuple[str, ...]:
         >>> ".csv" in known_suffixes() and ".trig" in known_suffixes()
         True
     """
-    return tuple(s for importer in IMPORTERS for s in importer.suffixes)
+    return tuple(dict.fromkeys(s for importer in IMPORTERS for s in importer.suffixes))
 
 
 def importer_for(path: Path, format: str | None = None) -> Importer:
