@@ -11,7 +11,8 @@ title.crew, title.akas; TSV, optionally ``.gz``), each file into its own named g
 - ``name.basics``: the people the selected titles need (their principals and crew): description
   (primaryProfession), birth-date, death-date (also-known-as the primaryName when none is given).
 - ``title.crew``: directed and wrote, from the comma-separated directors and writers.
-- ``title.akas``: also-known-as, each other title (name resolution reads them).
+- ``title.akas``: also-known-as, each other title once (the first record that gives it; name
+  resolution reads them).
 
 Every file is read with title.basics beside it (the filters select titles from it); name.basics
 needs title.principals beside it. Filters: ``titles``, ``since``, ``until``, ``types`` (by default
@@ -404,6 +405,7 @@ class ImdbDatasets:
         titles = self._title_selection(path, limits)
         sink.start(["subject", "predicate", "object", "source", "record"])
         source, relation = Cell("IMDb title.akas", None), Cell("also-known-as", None)
+        current, seen = "", set[str]()  # a title's other titles, each once (IMDb lists one per region)
         for row in dataset_rows(path, "title.akas", limits, progress):
             if isinstance(row, Problem):
                 sink.record(row)
@@ -411,6 +413,11 @@ class ImdbDatasets:
             line, fields = row
             if fields[0] not in titles:
                 continue
+            if fields[0] != current:
+                current, seen = fields[0], set[str]()
+            if fields[2] in seen:
+                continue
+            seen.add(fields[2])
             sink.record(Row(line, {"subject": Cell(f"imdb:{fields[0]}", 1), "predicate": relation,
                                    "object": Cell(fields[2], 3), "source": source,
                                    "record": Cell(f"{fields[0]}/{fields[1]}", 2)}))  # fmt: skip

@@ -239,6 +239,7 @@ def dataset_rows(
         if header.rstrip("\r\n").split("\t") != list(columns):
             raise _header_error(name, kind, header)
         while True:
+            lines.record_bytes = 0  # a record is one line: no quoting runs over several
             try:
                 line = next(lines)
             except StopIteration:
