@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TextIO
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -55,8 +56,8 @@ def generate(folder: Path, rows: int, seed: int = 7) -> None:
     categories = [c for c, w in CATEGORIES for _ in range(w)]
     types = [t for t, w in TYPES for _ in range(w)]
 
-    def out(name: str) -> gzip.GzipFile:
-        return gzip.open(folder / f"{name}.tsv.gz", "wt", encoding="utf-8", compresslevel=1, newline="\n")  # type: ignore[return-value]
+    def out(name: str) -> TextIO:
+        return gzip.open(folder / f"{name}.tsv.gz", "wt", encoding="utf-8", compresslevel=1, newline="\n")
 
     with out("title.basics") as basics, out("title.akas") as akas, out("title.crew") as crew:
         basics.write("tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres\n")
@@ -79,8 +80,8 @@ def generate(folder: Path, rows: int, seed: int = 7) -> None:
             category = rng.choice(categories)
             job = rng.choice(JOBS[category]) if category in JOBS and rng.random() < 0.5 else "\\N"
             if category in ("actor", "actress"):
-                names = [f"{_word(rng, 2)}"] + ([_word(rng, 2)] if rng.random() < 0.02 else [])
-                characters = json.dumps(names)
+                played = [_word(rng, 2)] + ([_word(rng, 2)] if rng.random() < 0.02 else [])
+                characters = json.dumps(played)
             else:
                 characters = '["Self"]' if category == "self" else "\\N"
             principals.write(f"tt{t:07d}\t{ordering}\tnm{rng.randint(1, people):07d}\t{category}\t{job}\t{characters}\n")

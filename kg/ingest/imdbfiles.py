@@ -226,7 +226,7 @@ def dataset_rows(
         >>> p = Path(tempfile.mkdtemp()) / "title.crew.tsv"
         >>> _ = p.write_text("tconst\\tdirectors\\twriters\\ntt0000001\\tnm0000001\\t\\\\N\\nbad\\n")
         >>> [r if isinstance(r, tuple) else r.message[:31] for r in dataset_rows(p, "title.crew", Limits())]
-        [(2, ['tt0000001', 'nm0000001', '\\\\N']), 'expected 3 tab-separated fiel']
+        [(2, ['tt0000001', 'nm0000001', '\\\\N']), 'expected 3 tab-separated fields']
     """
     name, columns = str(path), COLUMNS[kind]
     width = len(columns)
