@@ -328,7 +328,7 @@ def show(graph: GraphStore, entity: str) -> EntityCard:
     order = {"out": 0, "in": 1, "qualifier": 2}
     facts.sort(key=lambda f: (order[f.direction], f.predicate_label, f.subject_label, f.object_label))
     return EntityCard(
-        iri=iri, label=labels.get(iri, iri), types=types, facts=facts,
+        iri=iri, label=labels.get(iri) or ontology.notation_of(iri) or iri, types=types, facts=facts,
         identifiers=identifiers_of(graph, iri), links=links_of(graph, iri),
     )  # fmt: skip
 

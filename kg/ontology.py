@@ -360,14 +360,34 @@ class Ontology:
         return found
 
     def label(self, iri: str) -> str:
-        """The label of a class or property, or its compact form when unknown.
+        """The label of a class or property, the identifier an entity IRI was minted from (for an
+        entity no file names), or its compact form when unknown.
 
         Examples:
             >>> load_ontology().label("https://w3id.org/filmkg/ontology#actedIn")
             'acted in'
+            >>> load_ontology().label("https://w3id.org/filmkg/resource/imdb/nm0000123")
+            'imdb:nm0000123'
         """
         item = self.properties.get(iri) or self.classes.get(iri)
-        return item.label if item else self.compact(iri)
+        if item:
+            return item.label
+        return self.notation_of(iri) or self.compact(iri)
+
+    def notation_of(self, iri: str) -> str | None:
+        """The identifier (in notation) an entity IRI was minted from, or ``None``.
+
+        Examples:
+            >>> load_ontology().notation_of("https://w3id.org/filmkg/resource/imdb/tt0111161")
+            'imdb:tt0111161'
+        """
+        if not iri.startswith(RES):
+            return None
+        for scheme in self.identifiers:
+            start = RES + scheme.path
+            if iri.startswith(start) and re.fullmatch(scheme.pattern, iri[len(start) :]):
+                return scheme.notation + iri[len(start) :]
+        return None
 
 
 def _text(graph: Graph, subject: Node, predicate: URIRef) -> str:

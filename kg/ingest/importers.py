@@ -4,7 +4,7 @@ Adding a source is one module with an :class:`~kg.ingest.importer.Importer` and 
 
 Examples:
     >>> [i.name for i in IMPORTERS]
-    ['annotated', 'rdf', 'wikidata', 'tmdb']
+    ['annotated', 'rdf', 'wikidata', 'tmdb', 'imdb']
     >>> importer_for(Path("films.ttl.gz")).name
     'rdf'
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 from kg.errors import IngestError, Problem, UsageError
 from kg.formats import suffix
 from kg.ingest.annotated import AnnotatedTable
+from kg.ingest.imdb import ImdbDatasets
 from kg.ingest.importer import Importer
 from kg.ingest.rdf import RdfFiles
 from kg.ingest.wikidata import WikidataEntities
@@ -28,6 +29,7 @@ IMPORTERS: tuple[Importer, ...] = (
     RdfFiles(),
     WikidataEntities(),
     TmdbResponses(),
+    ImdbDatasets(),
 )
 """Every importer, by the order in which they claim a file's suffix."""
 
