@@ -333,8 +333,10 @@ def test_folders_give_the_wikidata_files_and_no_other_json(tmp_path: Path) -> No
     found = supported_files([tmp_path], importer=WikidataEntities())
     assert [p.name for p in found] == ["a.json"]
     assert importer_for(tmp_path / "a.json").name == "wikidata"
+    assert importer_for(tmp_path / "tmdb.json").name == "tmdb"  # each .json to the importer that claims it
+    (tmp_path / "other.json").write_text('[1, 2]')  # no importer's: neither an entity nor a TMDB object
     with pytest.raises(IngestError, match="unsupported file type"):
-        importer_for(tmp_path / "tmdb.json")
+        importer_for(tmp_path / "other.json")
 
 
 def test_strict_makes_unmapped_properties_errors() -> None:

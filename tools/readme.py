@@ -148,6 +148,18 @@ EXAMPLES: list[Example] = [
     Example("reconcile (a misspelt name)", 'reconcile "Douglas Adam"', 'kg.reconcile("Douglas Adam")',
             "The misspelt name matched no identified entity exactly, so the rule left it apart; reconcile finds the close "
             "candidate, and `--write proposed.csv` would write the same-as row to review and ingest."),
+    Example("import wikidata", "import wikidata samples/wikidata/Q675031.json",
+            'from kg.ingest.wikidata import WikidataEntities; kg.ingest("samples/wikidata/Q675031.json", importer=WikidataEntities(lang="en"))',
+            "A Wikidata entity (here the film *Cluny Brown*, from ../shared): its claims the ontology maps, each with its "
+            "rank, statement id and references; the properties without a mapping are counted (see \"Wikidata\")."),
+    Example("import tmdb", "import tmdb samples/tmdb",
+            'from kg.ingest.tmdb import TmdbResponses; kg.ingest("samples/tmdb", importer=TmdbResponses())',
+            "TMDB API responses saved as JSON (here the fixtures in ../shared: movie details, credits, person details, "
+            "TV aggregate credits, a credit); crew jobs map to relations through ontology/mappings/tmdb.toml."),
+    Example("import imdb", "import imdb samples/imdb --type movie --categories director,actor,actress,writer",
+            'from kg.ingest.imdb import ImdbDatasets; kg.ingest("samples/imdb", importer=ImdbDatasets(types=["movie"], categories=["director", "actor", "actress", "writer"]))',
+            "IMDb's dataset files (here the test extract in ../shared), filtered to films and four categories; only the "
+            "people the selected titles need are read from name.basics."),
 ]
 
 PYTHON_SCOPE = (
@@ -414,6 +426,13 @@ def _workdir() -> Iterator[Path]:
     (WORKDIR / "data").mkdir(parents=True)
     (WORKDIR / "tests" / "data").mkdir(parents=True)
     shutil.copytree(ROOT / "data" / "anora", WORKDIR / "data" / "anora")
+    real = ROOT.parent / "shared" / "data" / "real"
+    shutil.copytree(real / "tmdb-api-fixtures", WORKDIR / "samples" / "tmdb", ignore=shutil.ignore_patterns("*.txt"))
+    (WORKDIR / "samples" / "wikidata").mkdir()
+    shutil.copy(real / "wikidata-openrefine-entities" / "Q675031.json", WORKDIR / "samples" / "wikidata")
+    (WORKDIR / "samples" / "imdb").mkdir()
+    for name in ("title.basics", "title.principals", "name.basics", "title.crew", "title.akas"):
+        shutil.copy(real / "imdb-pimdb-testdata" / f"{name}.tsv", WORKDIR / "samples" / "imdb")
     (WORKDIR / "data" / "oscars").mkdir()
     shutil.copy(ROOT / "data" / "oscars" / "oscars.csv", WORKDIR / "data" / "oscars" / "oscars.csv")
     shutil.copy(ROOT / "tests" / "data" / "bad.csv", WORKDIR / "tests" / "data" / "bad.csv")
