@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -46,3 +47,11 @@ def test_runs_top_to_bottom(path: Path) -> None:
         assert "<iframe" in text and "srcdoc" in text  # the inline interactive view
         assert "P20W" in text and "image/png" in str([c.get("outputs") for c in nb.cells])  # the training chart
         assert "140 to 184 days" in text and "P150D" in text  # the conflict table (bounds of 5 months: 150 to 153 days)
+    if path.name == "public-data-to-evidence.ipynb":
+        for importer in ("annotated", "imdb", "mapped", "tmdb", "wikidata"):
+            assert re.search(rf"^{importer}\s+\d+\s+\d+$", text, re.M), importer  # each source's statements
+        assert "Brad Pitt ['imdb:nm0000093', 'tmdb:person/287'] ['Person']" in text  # one entity of two sources
+        hops = text[text.index("path 1 (") :]
+        assert "source: TMDB" in hops and "source: Academy Awards database" in hops  # a path across sources,
+        assert "source: The Mikey Madison Dance Scene in Anora" in hops  # to the article, hop by hop
+        assert "record: /movie/550/credits" in hops and "record: oscars.csv row" in hops
