@@ -148,6 +148,13 @@ EXAMPLES: list[Example] = [
     Example("reconcile (a misspelt name)", 'reconcile "Douglas Adam"', 'kg.reconcile("Douglas Adam")',
             "The misspelt name matched no identified entity exactly, so the rule left it apart; reconcile finds the close "
             "candidate, and `--write proposed.csv` would write the same-as row to review and ingest."),
+    Example("ingest (statements to send to Wikidata)", "ingest docs/examples/quickstatements",
+            'kg.ingest("docs/examples/quickstatements")',
+            "docs/examples/quickstatements: Douglas Adams's birth and death dates, each on a reference URL Wikidata "
+            "itself gives for it (Q42.json of the OpenRefine fixtures), the death date from two sources."),
+    Example("export (QuickStatements)", "export --format quickstatements -o statements.qs", 'kg.write_quickstatements("statements.qs")',
+            "Writes `Q42<TAB>P569<TAB>+1952-03-11T00:00:00Z/11<TAB>S854<TAB>\"https://www.wired.com/…\"<TAB>S813<TAB>+…` and the "
+            "like: one line per statement and source (see \"Sending statements to Wikidata\"); what is left out, by reason, on stderr."),
     Example("import wikidata", "import wikidata samples/wikidata/Q675031.json",
             'from kg.ingest.wikidata import WikidataEntities; kg.ingest("samples/wikidata/Q675031.json", importer=WikidataEntities(lang="en"))',
             "A Wikidata entity (here the film *Cluny Brown*, from ../shared): its claims the ontology maps, each with its "
@@ -348,6 +355,7 @@ def _compare_value(value: Any, args: list[str], output: Output, machine: Machine
 
     from kg.ingest import IngestReport
     from kg.query import QueryResult
+    from kg.quickstatements import QuickStatementsReport
     from kg.registry import SourceInfo
     from kg.viz import VizResult
 
@@ -379,6 +387,11 @@ def _compare_value(value: Any, args: list[str], output: Output, machine: Machine
         return "the message and the page", _same("the message", str(value) + "\n", output.stderr) + _same_file(value.path, file)
     if isinstance(value, Path):
         return "the message and the file", _same("the message", f"wrote {value}\n", output.stderr) + _same_file(value, file)
+    if isinstance(value, QuickStatementsReport):
+        written = Path(shlex.split(" ".join(args))[args.index("-o") + 1]) if "-o" in args else None
+        return "the report and the file", _same("the report", value.summary() + "\n", output.stderr) + (
+            _same_file(written, file) if written is not None else []
+        )
     if isinstance(value, SourceInfo):
         said = f"dropped {value.name}: {value.triples:,} triples, {value.statements:,} statements\n"
         return "the message", _same("the message", said, output.stdout)
@@ -437,8 +450,9 @@ def _workdir() -> Iterator[Path]:
     shutil.copy(ROOT / "data" / "oscars" / "oscars.csv", WORKDIR / "data" / "oscars" / "oscars.csv")
     shutil.copy(ROOT / "tests" / "data" / "bad.csv", WORKDIR / "tests" / "data" / "bad.csv")
     shutil.copy(ROOT / "tests" / "data" / "domain-error.ttl", WORKDIR / "tests" / "data" / "domain-error.ttl")
-    shutil.copytree(ROOT / "docs" / "examples" / "identity", WORKDIR / "docs" / "examples" / "identity",
-                    ignore=shutil.ignore_patterns("*.md"))  # fmt: skip
+    for example in ("identity", "quickstatements"):
+        shutil.copytree(ROOT / "docs" / "examples" / example, WORKDIR / "docs" / "examples" / example,
+                        ignore=shutil.ignore_patterns("*.md"))  # fmt: skip
     here = os.getcwd()
     os.chdir(WORKDIR)
     try:
