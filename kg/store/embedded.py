@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.sparql import declares_dataset
 from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
+from kg.store.recovery import Recovery, remove_store_debris
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -187,6 +188,14 @@ class EmbeddedStore:
     def graph_names(self) -> list[str]:
         """Every named graph in the store."""
         return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def remove_debris(self) -> Recovery:
+        """Remove the ``bulk-*.sst`` files a killed bulk load left, and old RocksDB logs (see
+        :func:`kg.store.recovery.remove_store_debris`): only while this store holds the folder for
+        writing; nothing in memory, read-only or not yet created."""
+        if self.location is None or self._read_only or self._pending:
+            return Recovery()
+        return remove_store_debris(self.location)
 
     def optimize(self) -> None:
         """Compact the files the bulk loader wrote (a no-op in memory)."""
