@@ -40,6 +40,7 @@ from kg.identifiers import parse_identifier
 from kg.ontology import ontology_dir
 from kg.sparql import check_variable, query_form, refuse_network, syntax_message, tokenize, with_values
 from kg.store import EmbeddedStore, GraphStore
+from kg.store.embedded import damaged
 from kg.vocab import XSD
 
 if TYPE_CHECKING:
@@ -534,4 +535,7 @@ def query(
                 pass
         raise QueryError(syntax_message(text, message)) from exc
     except (OSError, ValueError, RuntimeError) as exc:
+        broken = damaged(exc, getattr(graph.store, "location", None))
+        if broken is not None:
+            raise broken from exc
         raise QueryError(f"the query failed: {exc}") from exc
