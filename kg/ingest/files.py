@@ -528,7 +528,7 @@ def _load(graph: GraphStore, item: _Prepared) -> FileReport:
         try:
             if target not in registered_graphs(graph.store):  # once registered (Ctrl-C while the replaced
                 graph.store.remove_graph(target)  # graph goes), the new graph is the file: keep it
-        except KGError as cleanup:  # keep the error that stopped the load; no query sees this graph
+        except (KGError, OSError, RuntimeError) as cleanup:  # keep the error that stopped the load; no query sees this graph
             logging.getLogger(__name__).warning("could not drop the partly loaded graph %s: %s", target, cleanup)
         raise
     status = "replaced" if item.replaces else "added"
