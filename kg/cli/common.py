@@ -21,6 +21,7 @@ from rich.table import Table
 
 from kg.errors import KGError, UsageError
 from kg.graph import KnowledgeGraph
+from kg.output import cell
 from kg.store import default_location
 from kg.store.embedded import damaged
 
@@ -183,7 +184,7 @@ def stderr() -> Console:
 def print_frame(frame: Any, format: TableFormat, *, title: str | None = None) -> None:
     """Print a pandas DataFrame as a table, CSV or JSON records."""
     if format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(frame.map(cell).to_csv(index=False))
     elif format == "json":
         typer.echo(frame.to_json(orient="records", force_ascii=False, indent=1, default_handler=str))
     else:
