@@ -40,8 +40,8 @@ def cell(value: object) -> object:
     ``+1.5e3``), which keeps its form; anything else is returned as it is.
 
     Examples:
-        >>> cell("=HYPERLINK(\"http://x\")"), cell("@SUM(A1)"), cell("-5"), cell("-2.5e3"), cell(-5), cell("Anora")
-        ('\'=HYPERLINK("http://x")', "'@SUM(A1)", '-5', '-2.5e3', -5, 'Anora')
+        >>> cell("=HYPERLINK(A1)"), cell("@SUM(A1)"), cell("-5"), cell("-2.5e3"), cell(-5), cell("Anora")
+        ("'=HYPERLINK(A1)", "'@SUM(A1)", '-5', '-2.5e3', -5, 'Anora')
     """
     if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
         return "'" + value
