@@ -12,11 +12,12 @@ import resource
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from cli_helpers import cli, store_files
+from cli_helpers import cli, csv_rows, store_files
 
 DATA = Path(__file__).resolve().parent / "data"
 CAPS = "-dac_override,-dac_read_search,-fowner,-linux_immutable"
@@ -137,3 +138,35 @@ def test_damage_met_during_a_query_is_exit_4_saying_what_to_do(
     assert "backup" in done.stderr and "export" in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == ""
     assert not (tmp_path / "out.nq").exists()
+
+
+# ------------------------------------------------------------------ a reader meets a writer
+
+
+def test_a_reader_waits_for_a_real_writer_and_answers_from_what_it_committed(kg_path: Path, tmp_path: Path) -> None:
+    """pyoxigraph 0.5 has no secondary open, and a read-only open beside a writer is undefined behaviour:
+    the reader waits (``--wait``), says so, and then sees the whole file the writer loaded."""
+    cli(kg_path, "ingest", DATA / "tiny.csv")
+    big = tmp_path / "big.nt"
+    with big.open("w", encoding="utf-8") as out:
+        for i in range(300_000):
+            out.write(f'<http://example.org/s{i}> <http://example.org/p{i % 40}> "value {i}" .\n')
+    expected = sum(1 for line in big.read_text(encoding="utf-8").splitlines() if "<http://example.org/p1> " in line)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FILMKG_")}, "TMPDIR": str(scratch)}
+    writer = subprocess.Popen([sys.executable, "-m", "kg", "--store", str(kg_path), "ingest", str(big)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    try:
+        while not any(scratch.iterdir()) and writer.poll() is None:  # its temporary folder: it holds the store
+            time.sleep(0.005)
+        refused = _filmkg([], kg_path, "sources")
+        reader = _filmkg([], kg_path, "--wait", "300", "query",
+                         "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://example.org/p1> ?o }", "--format", "csv")  # fmt: skip
+    finally:
+        out, err = writer.communicate(timeout=300)
+    assert writer.returncode == 0, err
+    assert refused.returncode == 4 and "is in use by another process" in refused.stderr and "--wait" in refused.stderr
+    assert reader.returncode == 0, reader.stderr
+    assert "waiting up to 300 s for another process to finish with the store" in reader.stderr
+    assert csv_rows(reader.stdout) == [["n"], [str(expected)]]
