@@ -37,7 +37,7 @@ from kg.entity import Disagreement, EntityCard
 from kg.ingest import Importer, IngestReport, Limits, ProgressCallback
 from kg.query import QueryResult
 from kg.quickstatements import QuickStatementsReport
-from kg.registry import SourceInfo
+from kg.registry import DropReport, SourceInfo
 from kg.texts import AttachedText
 from kg.validate import ValidationReport
 from kg.verify import VerifyReport
@@ -328,7 +328,7 @@ class KnowledgeGraph:
         """The ingested files; see :func:`kg.registry.sources`."""
         return _registry.sources(self)
 
-    def drop(self, source: str | Path) -> SourceInfo:
+    def drop(self, source: str | Path) -> DropReport:
         """Remove an ingested file; see :func:`kg.registry.drop`."""
         return _registry.drop(self, source)
 

@@ -38,8 +38,10 @@ from kg.errors import NotFoundError, QueryError, UsageError
 from kg.formats import rdf_format
 from kg.identifiers import parse_identifier
 from kg.ontology import ontology_dir
+from kg.output import cell
 from kg.sparql import check_variable, query_form, refuse_network, syntax_message, tokenize, with_values
 from kg.store import EmbeddedStore, GraphStore
+from kg.store.embedded import damaged
 from kg.vocab import XSD
 
 if TYPE_CHECKING:
@@ -277,7 +279,7 @@ def _delimited(result: QueryResult, format: str) -> str:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(result.variables)
         for row in result.rows:
-            writer.writerow(["" if t is None else t.value if not isinstance(t, ox.Triple) else str(t) for t in row])
+            writer.writerow([cell("" if t is None else t.value if not isinstance(t, ox.Triple) else str(t)) for t in row])
     else:
         buffer.write("\t".join(f"?{v}" for v in result.variables) + "\n")
         for row in result.rows:
@@ -534,4 +536,7 @@ def query(
                 pass
         raise QueryError(syntax_message(text, message)) from exc
     except (OSError, ValueError, RuntimeError) as exc:
+        broken = damaged(exc, getattr(graph.store, "location", None))
+        if broken is not None:
+            raise broken from exc
         raise QueryError(f"the query failed: {exc}") from exc

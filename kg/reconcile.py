@@ -57,7 +57,7 @@ from kg.identity import (
 )
 from kg.statements import labels_for
 from kg.ontology import normalize_name
-from kg.output import written
+from kg.output import cell, written
 from kg.store import GraphStore
 from kg.vocab import FILM, RDF_TYPE, RDFS_LABEL, REGISTRY_GRAPH, RES
 
@@ -408,7 +408,7 @@ def write_proposals(rows: list[dict[str, str]], path: Path, *, store: Path | Non
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["subject", "predicate", "object", "object_id", "note"], lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: cell(value) for key, value in row.items()} for row in rows)
     with written(path, store=store) as out:
         out.write(buffer.getvalue().encode("utf-8"))
     return path

@@ -13,7 +13,7 @@ readers see:
 The graph left behind is then removed in batches of bounded size (memory does not
 grow with the graph) and, by :func:`drop` and at the end of an ingest, the store is
 compacted. A graph that an interrupted load, drop or replacement left behind is an
-orphan, removed by the next writing command (:func:`remove_orphans`).
+orphan, removed by the next writing command (:func:`recover`), which says so.
 
 Examples:
     >>> from kg import KnowledgeGraph
@@ -35,13 +35,16 @@ from kg.errors import KGError, NotFoundError
 from kg.identity import SettleReport, settle
 from kg.sparql import insert_data
 from kg.store import GraphStore, Store, dataset_graphs, registered_graphs_query
+from kg.store.recovery import Recovery, remove_dead_scratch
 from kg.vocab import FILM, GENERATED_AT, GRAPH_PREFIX, ONTOLOGY_GRAPH, RDF_STATEMENT, REGISTRY_GRAPH, SOURCE_FILE_CLASS
 
 __all__ = [
+    "DropReport",
     "SourceInfo",
     "drop",
     "ensure_ontology",
     "find_source",
+    "recover",
     "register",
     "registered_graphs",
     "remove_orphans",
@@ -71,6 +74,39 @@ class SourceInfo:
     def settled(self) -> bool:
         """Whether the identity rule applies to its entities (files read as records, not RDF)."""
         return self.importer not in ("", "rdf")
+
+
+@dataclass(frozen=True)
+class DropReport:
+    """What :func:`drop` did: the file it removed, and what interrupted commands had left that it removed too."""
+
+    source: SourceInfo
+    recovered: Recovery = Recovery()
+
+    @property
+    def name(self) -> str:
+        """The dropped file's name."""
+        return self.source.name
+
+    @property
+    def triples(self) -> int:
+        """The triples its graph held."""
+        return self.source.triples
+
+    @property
+    def statements(self) -> int:
+        """The statements its graph held."""
+        return self.source.statements
+
+    def summary(self) -> str:
+        """One line: what was dropped.
+
+        Examples:
+            >>> info = SourceInfo("a.csv", "/d/a.csv", "urn:g", "h", 1, 15, 1, "2025-01-01T00:00:00Z")
+            >>> DropReport(info).summary()
+            'dropped a.csv: 15 triples, 1 statements'
+        """
+        return f"dropped {self.name}: {self.triples:,} triples, {self.statements:,} statements"
 
 
 def sources(graph: GraphStore) -> list[SourceInfo]:
@@ -139,21 +175,22 @@ def find_source(graph: GraphStore, source: str | Path) -> SourceInfo:
     raise NotFoundError(f'no source "{text}": {hint}')
 
 
-def drop(graph: GraphStore, source: str | Path) -> SourceInfo:
+def drop(graph: GraphStore, source: str | Path) -> DropReport:
     """Remove an ingested file: its registry entry, then its named graph.
 
     Readers see the file go at once and whole: its registry entry is deleted in one small
     transaction, which leaves its graph outside what queries see. The graph's triples are then
     removed in batches of bounded size and the store is compacted, so that time and memory go
     with the file's size and the store's files shrink back. If that is interrupted, what is left
-    is an orphan graph that the next writing command removes.
+    is an orphan graph that the next writing command removes. What interrupted commands left
+    (see :func:`recover`) is removed first, and said in the report.
 
     Args:
         graph: the knowledge graph.
         source: the name ``sources`` shows, the graph IRI, or the path it was ingested from.
 
     Returns:
-        What was removed.
+        What was removed: the file, and what interrupted commands had left.
 
     Raises:
         NotFoundError: no such source.
@@ -169,14 +206,13 @@ def drop(graph: GraphStore, source: str | Path) -> SourceInfo:
         ('t.csv', [], [])
     """
     info = find_source(graph, source)
-    graph.store.check_writable()
-    remove_orphans(graph.store)
+    recovered = recover(graph.store)
     graph.store.update(_unregister(info.graph))
     graph.store.written()
     graph.store.remove_graph(info.graph)
     settle_identity(graph)
     graph.store.optimize()
-    return info
+    return DropReport(info, recovered)
 
 
 def settle_identity(graph: GraphStore) -> SettleReport:
@@ -275,27 +311,49 @@ def registered_graphs(store: Store) -> set[str]:
     return set(dataset_graphs([row[0].value for row in store.select(registered_graphs_query(), union=False)]))
 
 
-def remove_orphans(store: Store) -> int:
+def remove_orphans(store: Store) -> Recovery:
     """Drop the named graphs under :data:`kg.vocab.GRAPH_PREFIX` that no registry entry names (left by
-    an interrupted load, drop or replacement); returns how many. Only writing commands call it.
+    an interrupted load, drop or replacement); returns how many, and the triples they held. Only
+    writing commands call it (through :func:`recover`).
+
+    Examples:
+        >>> from kg.store import memory_store
+        >>> store = memory_store()
+        >>> store.update(f"INSERT DATA {{ GRAPH <{GRAPH_PREFIX}left-behind> {{ <http://e/a> <http://e/p> 1, 2 }} }}")
+        >>> done = remove_orphans(store)
+        >>> done.orphan_graphs, done.orphan_triples, store.graph_names()
+        (1, 2, [])
+    """
+    registered = registered_graphs(store)
+    orphans = [g for g in store.graph_names() if g.startswith(GRAPH_PREFIX) and g not in registered]
+    triples = 0
+    for orphan in orphans:
+        rows = list(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{orphan}> {{ ?s ?p ?o }} }}", union=False))
+        triples += int(getattr(rows[0][0], "value", 0))
+        store.remove_graph(orphan)
+    if orphans:
+        store.written()
+    return Recovery(orphan_graphs=len(orphans), orphan_triples=triples)
+
+
+def recover(store: Store) -> Recovery:
+    """Remove what interrupted commands left (see :mod:`kg.store.recovery`): orphan graphs, the
+    temporary folders of ingests whose process is gone, ``bulk-*.sst`` files of a killed bulk load,
+    and RocksDB logs past the newest few. Writing commands call it before they write; it logs a
+    line at level INFO saying what it removed, and the command's report carries it.
 
     Examples:
         >>> from kg.store import memory_store
         >>> store = memory_store()
         >>> store.add_graph(GRAPH_PREFIX + "left-behind")
-        >>> remove_orphans(store), store.graph_names()
+        >>> recover(store).orphan_graphs, store.graph_names()
         (1, [])
     """
-    registered = registered_graphs(store)
-    orphans = [g for g in store.graph_names() if g.startswith(GRAPH_PREFIX) and g not in registered]
-    for orphan in orphans:
-        store.remove_graph(orphan)
-    if orphans:
-        logging.getLogger(__name__).warning(
-            "removed %d graph%s left by an interrupted load", len(orphans), "s" if len(orphans) != 1 else ""
-        )
-        store.written()
-    return len(orphans)
+    store.check_writable()
+    done = remove_orphans(store) + store.remove_debris() + remove_dead_scratch()
+    if done.summary():
+        logging.getLogger(__name__).info("%s", done.summary())
+    return done
 
 
 def now() -> str:

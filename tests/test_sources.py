@@ -173,7 +173,7 @@ def test_drop_removes_the_graph_and_the_registry_entry(empty_kg: KnowledgeGraph,
     entry = {q for q in _graph_quads(graph, REGISTRY_GRAPH) if q.subject == ox.NamedNode(target.graph)}
     assert in_graph and entry
     dropped = drop(graph, "two.csv")
-    assert dropped == target
+    assert dropped.source == target
     assert set(graph.store.raw) == before - in_graph - entry
     assert ox.NamedNode(target.graph) not in set(graph.store.raw.named_graphs())
     assert [s.name for s in sources(graph)] == ["one.csv"]

@@ -356,7 +356,7 @@ def _compare_value(value: Any, args: list[str], output: Output, machine: Machine
     from kg.ingest import IngestReport
     from kg.query import QueryResult
     from kg.quickstatements import QuickStatementsReport
-    from kg.registry import SourceInfo
+    from kg.registry import DropReport
     from kg.viz import VizResult
 
     if isinstance(value, str):
@@ -392,9 +392,8 @@ def _compare_value(value: Any, args: list[str], output: Output, machine: Machine
         return "the report and the file", _same("the report", value.summary() + "\n", output.stderr) + (
             _same_file(written, file) if written is not None else []
         )
-    if isinstance(value, SourceInfo):
-        said = f"dropped {value.name}: {value.triples:,} triples, {value.statements:,} statements\n"
-        return "the message", _same("the message", said, output.stdout)
+    if isinstance(value, DropReport):
+        return "the message", _same("the message", value.summary() + "\n", output.stdout)
     return "", [f"no comparison for a {type(value).__name__}: add one to tools/readme.py"]
 
 

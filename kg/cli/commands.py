@@ -135,6 +135,8 @@ def run_ingest(
             paths, format=format, base=base, strict=strict, skip_bad_rows=skip_bad_rows,
             allow_network=allow_network, progress=progress, limits=limits, importer=importer,
         )  # fmt: skip
+    if report.recovered.summary():
+        typer.echo(report.recovered.summary(), err=True)
     for warning in report.warnings:
         typer.echo(f"warning: {flags(str(warning), options_of(ctx))}", err=True)
     if report.rejected and skip_bad_rows is not None:
@@ -308,8 +310,10 @@ def drop(
 ) -> None:
     """Remove one source (its named graph) from the store."""
     with open_graph(ctx, write=True) as graph:
-        info = graph.drop(source)
-    typer.echo(f"dropped {info.name}: {info.triples:,} triples, {info.statements:,} statements")
+        report = graph.drop(source)
+    if report.recovered.summary():
+        typer.echo(report.recovered.summary(), err=True)
+    typer.echo(report.summary())
 
 
 @handle_errors

@@ -21,6 +21,9 @@ from rich.table import Table
 
 from kg.errors import KGError, UsageError
 from kg.graph import KnowledgeGraph
+from kg.output import cell
+from kg.store import default_location
+from kg.store.embedded import damaged
 
 __all__ = [
     "CliState",
@@ -106,11 +109,26 @@ def handle_errors(command: F) -> F:
             ctx = kwargs.get("ctx")
             typer.echo(f"error: {flags(str(exc), options_of(ctx if isinstance(ctx, typer.Context) else None))}", err=True)
             code = exc.exit_code
+        except (OSError, RuntimeError) as exc:  # RocksDB finds a damaged table while reading: exit 4, not a bug
+            broken = damaged(exc, _store_folder(kwargs.get("ctx")))
+            if broken is None:
+                raise
+            typer.echo(f"error: {flags(str(broken))}", err=True)
+            code = broken.exit_code
         # Raised outside the except block, so that the error's traceback (and the store its frames
         # hold) is not kept alive by the Exit.
         raise typer.Exit(code)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _store_folder(ctx: Any) -> Path | None:
+    """The store folder the shared options name, for messages (``None`` on a server). ``ctx`` is the
+    command's context (click's own class, of which ``typer.Context`` is a subclass)."""
+    found = ctx.find_root().obj if hasattr(ctx, "find_root") else None
+    if not isinstance(found, CliState) or found.endpoint:
+        return None
+    return found.store or default_location()
 
 
 def check(call: Callable[[], Any]) -> Any:
@@ -166,7 +184,7 @@ def stderr() -> Console:
 def print_frame(frame: Any, format: TableFormat, *, title: str | None = None) -> None:
     """Print a pandas DataFrame as a table, CSV or JSON records."""
     if format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(frame.map(cell).to_csv(index=False))
     elif format == "json":
         typer.echo(frame.to_json(orient="records", force_ascii=False, indent=1, default_handler=str))
     else:

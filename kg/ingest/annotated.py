@@ -25,6 +25,7 @@ from typing import Any
 
 from kg.errors import IngestError, Problem
 from kg.formats import suffix
+from kg.output import uncell
 from kg.ingest.importer import ImportOptions
 from kg.ingest.inputs import Input, LineProblem, Lines
 from kg.ingest.limits import Limits
@@ -192,7 +193,7 @@ def _csv_rows(
                 continue
             yield Row(
                 line,
-                {h: Cell(v.strip(), i) for i, (h, v) in enumerate(zip(header, record), 1) if v.strip()},
+                {h: Cell(uncell(v.strip()), i) for i, (h, v) in enumerate(zip(header, record), 1) if v.strip()},
             )
     finally:
         progress()

@@ -33,13 +33,14 @@ from kg.registry import (
     SourceInfo,
     ensure_ontology,
     now,
+    recover,
     register,
     registered_graphs,
-    remove_orphans,
     settle_identity,
     sources,
 )
 from kg.store import GraphStore
+from kg.store.recovery import Recovery, scratch_folder
 from kg.texts import AttachedText
 from kg.vocab import RDF_STATEMENT, RDF_TYPE
 
@@ -77,6 +78,9 @@ class IngestReport:
     """Source texts attached from ``NAME.source.txt`` files beside the data (see :mod:`kg.ingest.sourcetexts`)."""
     text_warnings: tuple[Problem, ...] = ()
     """Warnings about those files (a source no statement cites)."""
+    recovered: Recovery = Recovery()
+    """What interrupted commands had left (orphan graphs, temporary folders, bulk-load files) and this
+    ingest removed before loading (see :func:`kg.registry.recover`)."""
 
     @property
     def rows(self) -> int:
@@ -367,7 +371,7 @@ def ingest(
             )
         if rejects is not None:
             rejects.close()  # every rejected row is on disk before anything is committed
-        remove_orphans(graph.store)
+        recovered = recover(graph.store)
         ensure_ontology(graph)
         _return_freed_memory()
         reports = [_load(graph, item) for item in prepared]
@@ -385,6 +389,8 @@ def ingest(
             # are an order of magnitude slower until it is done (15 s against 1.1 s for a
             # three-pattern join on 2.2 M triples).
             _store_write(graph, graph.store.optimize)
+        elif recovered.orphan_graphs:  # give back the space the orphans took
+            _store_write(graph, graph.store.optimize)
     finally:
         if rejects is not None:
             try:
@@ -397,7 +403,7 @@ def ingest(
         Problem(names[g].path if g in names else g, 0, None, None, message) for g, message in settled.warnings
     )
     report = _with_texts(graph, tuple(unchanged + reports), text_files)
-    return replace(report, linked=settled.linked, identity_warnings=identity_warnings)
+    return replace(report, linked=settled.linked, identity_warnings=identity_warnings, recovered=recovered)
 
 
 def _beside(path: Path, format: str | None, mappings: dict[Path, MappedTable]) -> MappedTable | None:
@@ -424,7 +430,7 @@ def _with_texts(graph: GraphStore, reports: tuple[FileReport, ...], text_files: 
 def _workdir(limits: Limits) -> tempfile.TemporaryDirectory[str]:
     """A temporary folder for the N-Triples of every file."""
     try:
-        return tempfile.TemporaryDirectory(prefix="filmkg-ingest-")
+        return scratch_folder()
     except OSError as exc:
         folder = tempfile.gettempdir()
         message = f"cannot create a temporary folder in {folder} ({exc.strerror or exc}): {temp_space_advice(limits)}"
@@ -522,7 +528,7 @@ def _load(graph: GraphStore, item: _Prepared) -> FileReport:
         try:
             if target not in registered_graphs(graph.store):  # once registered (Ctrl-C while the replaced
                 graph.store.remove_graph(target)  # graph goes), the new graph is the file: keep it
-        except KGError as cleanup:  # keep the error that stopped the load; no query sees this graph
+        except (KGError, OSError, RuntimeError) as cleanup:  # keep the error that stopped the load; no query sees this graph
             logging.getLogger(__name__).warning("could not drop the partly loaded graph %s: %s", target, cleanup)
         raise
     status = "replaced" if item.replaces else "added"

@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Protocol
 import pyoxigraph as ox
 
 from kg.ontology import Ontology
+from kg.store.recovery import Recovery
 from kg.vocab import ONTOLOGY_GRAPH, RDF_TYPE, REGISTRY_GRAPH, SOURCE_FILE_CLASS
 
 if TYPE_CHECKING:
@@ -76,6 +77,9 @@ class Store(Protocol):
 
     def dump(self, output: IO[bytes], format: ox.RdfFormat, *, prefixes: Mapping[str, str] | None = None) -> None:
         """Write every quad of the filmkg dataset to ``output`` in a dataset ``format`` (TriG, N-Quads)."""
+
+    def remove_debris(self) -> Recovery:
+        """Remove what killed commands left in the store folder (see :mod:`kg.store.recovery`); only writers call it."""
 
     def optimize(self) -> None:
         """Compact storage after a bulk load."""

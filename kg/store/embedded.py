@@ -24,11 +24,12 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.sparql import declares_dataset
 from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
+from kg.store.recovery import Recovery, remove_store_debris
 
 if TYPE_CHECKING:
     from rdflib import Dataset
 
-__all__ = ["DEFAULT_STORE", "STORE_ENV", "EmbeddedStore", "default_location", "memory_store", "open_store"]
+__all__ = ["DEFAULT_STORE", "STORE_ENV", "EmbeddedStore", "damaged", "default_location", "memory_store", "open_store"]
 
 DEFAULT_STORE = Path(".filmkg")
 """Where the store lives when neither ``store=`` (``--store``) nor ``FILMKG_STORE`` says."""
@@ -188,6 +189,14 @@ class EmbeddedStore:
         """Every named graph in the store."""
         return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode))
 
+    def remove_debris(self) -> Recovery:
+        """Remove the ``bulk-*.sst`` files a killed bulk load left, and old RocksDB logs (see
+        :func:`kg.store.recovery.remove_store_debris`): only while this store holds the folder for
+        writing; nothing in memory, read-only or not yet created."""
+        if self.location is None or self._read_only or self._pending:
+            return Recovery()
+        return remove_store_debris(self.location)
+
     def optimize(self) -> None:
         """Compact the files the bulk loader wrote (a no-op in memory)."""
         if self.location is not None and not self._read_only and not self._pending:
@@ -332,16 +341,48 @@ def _open_raw(location: Path, *, read_only: bool) -> ox.Store:
             raise _in_use(location) from exc
         if "no space left" in text.lower() or getattr(exc, "errno", None) == errno.ENOSPC:
             raise StoreError(f"cannot open the store {location}: its disk is full ({text}): free some space") from exc
+        if getattr(exc, "errno", None) == errno.EROFS or "read-only file system" in text.lower():
+            raise StoreError(
+                f"cannot write the store {location}: it is on a read-only file system; read commands work on "
+                "it as it is; to change it, copy the folder to a writable disk and pass `store` with the copy"
+            ) from exc
+        if (isinstance(exc, PermissionError) or "permission denied" in text.lower()) and not read_only:
+            raise StoreError(
+                f"cannot write the store {location} ({text}): read commands work on it as it is; to change it, "
+                "make the folder and its files writable, or copy it and pass `store` with the copy"
+            ) from exc
         if isinstance(exc, PermissionError) or "permission denied" in text.lower():
             raise StoreError(
                 f"cannot open the store {location} ({text}): check the permissions of the folder and its files"
             ) from exc
         if isinstance(exc, (RuntimeError, FileNotFoundError)) or "corrupt" in text.lower():
-            raise StoreError(
-                f"the store {location} is damaged ({text}): restore it from a backup of the folder, or ingest "
-                "again into a new store (from your files or a `filmkg export`) and pass `store` with that folder"
-            ) from exc
+            raise _damaged(location, text) from exc
         raise StoreError(f"cannot open the store {location}: {exc}") from exc
+
+
+def damaged(exc: BaseException, location: Path | None = None) -> StoreError | None:
+    """The :class:`~kg.errors.StoreError` to raise for an error of RocksDB that says the store is damaged
+    ("Corruption: block checksum mismatch ...", met while a query reads a damaged table), saying what
+    to do; ``None`` for any other error.
+
+    Examples:
+        >>> print(damaged(RuntimeError("Corruption: block checksum mismatch in /s/000076.sst"), Path("/s")))
+        the store /s is damaged (Corruption: block checksum mismatch in /s/000076.sst): restore it from a backup of the folder, or ingest again into a new store (from your files or a `filmkg export`) and pass `store` with that folder
+        >>> damaged(RuntimeError("out of memory")) is None
+        True
+    """
+    text = str(exc)
+    if not isinstance(exc, (OSError, RuntimeError)) or "corruption" not in text.lower():
+        return None
+    return _damaged(location, text)
+
+
+def _damaged(location: Path | None, text: str) -> StoreError:
+    where = f"the store {location}" if location is not None else "the store"
+    return StoreError(
+        f"{where} is damaged ({text}): restore it from a backup of the folder, or ingest again into a new "
+        "store (from your files or a `filmkg export`) and pass `store` with that folder"
+    )
 
 
 class _InUse(StoreError):

@@ -42,6 +42,7 @@ from kg.sparql import declares_dataset, insert_data, prologue, scrub
 from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
 from kg.store.endpoints import PASSWORD_ENV, TOKEN_ENV, USER_ENV, Endpoints, credentials
 from kg.store.rdflib_remote import remote_dataset
+from kg.store.recovery import Recovery
 from kg.store.virtuoso import bounded_offsets, dataset_pragmas, is_virtuoso, prepare_upload, repair
 
 if TYPE_CHECKING:
@@ -320,6 +321,10 @@ class RemoteStore:
     def __len__(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         return int(next(iter(rows))[0].value)
+
+    def remove_debris(self) -> Recovery:
+        """Nothing: a server keeps its own files."""
+        return Recovery()
 
     def optimize(self) -> None:
         """Nothing to do: the server manages its storage."""
