@@ -149,11 +149,15 @@ def verify(graph: GraphStore, source: str | None = None) -> VerifyReport:
     texts = attached_texts(graph, wanted)
     if found is not None and not texts:
         raise NotFoundError(f'source "{found[1]}" has no text: attach one with `filmkg sources attach SOURCE FILE`')
-    counts = _quote_counts(graph, wanted)
-    labels = labels_for(graph, {iri for iri, _ in counts})
+    # The quotes of the sources with a text, each once with how many statements carry it; of the
+    # others only how many statements quote them: grouping a million quotes nobody can check by
+    # their text cost most of the time (33 s of 33 s at a million statements).
+    counts = _quote_counts(graph, sorted(texts)) if texts else {}
+    per_source = _quoting_statements(graph, wanted) if found is None else {}
+    labels = labels_for(graph, {iri for iri, _ in counts} | set(per_source))
     checks = check_quotes(texts, counts, labels)
     unchecked: dict[str, int] = {}
-    for (iri, _), n in counts.items():
+    for iri, n in per_source.items():
         if iri not in texts:
             label = labels.get(iri, iri)
             unchecked[label] = unchecked.get(label, 0) + n
@@ -183,6 +187,14 @@ def check_quotes(
         )  # fmt: skip
     out.sort(key=lambda c: (c.found, c.source, c.quote))
     return out
+
+
+def _quoting_statements(graph: GraphStore, sources: list[str] | None) -> dict[str, int]:
+    """How many statements carry a quote, by source."""
+    values = "VALUES ?src { " + " ".join(f"<{s}>" for s in sources) + " }" if sources is not None else ""
+    query = f"""SELECT ?src (COUNT(*) AS ?n) WHERE {{ {values}
+        ?st <{DERIVED_FROM}> ?src ; <{QUOTE}> ?q }} GROUP BY ?src"""
+    return {row[0].value: int(row[1].value) for row in graph.store.select(query)}
 
 
 def _quote_counts(graph: GraphStore, sources: list[str] | None) -> dict[tuple[str, str], int]:

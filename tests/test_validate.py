@@ -121,3 +121,30 @@ def test_validate_cli(target: Target, anora_csv: Path) -> None:
     assert run.exit_code == 1 and "Traceback" not in run.output
     assert "the subject of `directed` must be a Person" in run.stdout and "Deliberate errors" in run.stdout
     assert "1 violation of" in run.stdout and "error: 1 violation" in run.stderr
+
+
+RES = "https://w3id.org/filmkg/resource/"
+QUALIFIER_ERRORS = """
+res:st1 a rdf:Statement ; rdf:subject res:mikey-madison ; rdf:predicate film:trainedFor ; rdf:object res:anora ;
+    film:duration "soon" ; film:character res:anora ; prov:wasDerivedFrom res:source-x .
+res:mikey-madison film:trainedFor res:anora .
+res:source-x a film:Source ; rdfs:label "Qualifier errors" .
+"""
+
+
+def test_qualifier_errors_name_the_statement_subject_on_every_backend(target: Target, anora_csv: Path, tmp_path: Path) -> None:
+    """A qualifier's value of the wrong type, or naming an entity of the wrong class, is reported with
+    the statement's subject; the values are checked before the statements are joined (kg.validate)."""
+    cli(target, "ingest", anora_csv)
+    bad = tmp_path / "qualifiers.ttl"
+    bad.write_text(PREFIXES + "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> . "
+                   "@prefix prov: <http://www.w3.org/ns/prov#> .\n" + QUALIFIER_ERRORS, encoding="utf-8")  # fmt: skip
+    cli(target, "ingest", bad)
+    run = invoke([*target_args(target), "validate", "--format", "csv"], ok=False)
+    assert run.exit_code == 1, run.output
+    lines = [line for line in run.stdout.splitlines() if ",qualifier," in line]
+    assert len(lines) == 2 and all(line.startswith(f"{RES}mikey-madison,") and "Qualifier errors" in line for line in lines)
+    # a relation's violation gets its statement (and so its source) after the query
+    assert f"{RES}mikey-madison,res:mikey-madison,trained-for,Anora,Qualifier errors,,domain," in run.stdout
+    assert any("`duration` takes a value of type xsd:duration" in line and "soon" in line for line in lines)
+    assert any("`character` must name a Character" in line for line in lines)
