@@ -166,6 +166,8 @@ class SettleReport:
 
     rewritten: list[str] = field(default_factory=list)
     linked: int = 0
+    linked_in: dict[str, int] = field(default_factory=dict)
+    """Of ``linked``, how many in each graph."""
     warnings: list[tuple[str, str]] = field(default_factory=list)
     """``(graph, message)`` for each name left apart among several candidates."""
 
@@ -463,7 +465,10 @@ def settle(graph: GraphStore, graphs: Mapping[str, str]) -> SettleReport:
     for target, found in inventory.items():
         if _rewrite(graph, target, found, resolution):
             report.rewritten.append(target)
-        report.linked += sum(1 for lo in found if resolution.iri[(target, lo.iri)] != lo.iri)
+        moved = sum(1 for lo in found if resolution.iri[(target, lo.iri)] != lo.iri)
+        report.linked += moved
+        if moved:
+            report.linked_in[target] = moved
     return report
 
 

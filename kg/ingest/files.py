@@ -71,7 +71,7 @@ class IngestReport:
 
     files: tuple[FileReport, ...] = field(default=())
     linked: int = 0
-    """Names and identifiers of the files resolved to an entity of another IRI (see :mod:`kg.identity`)."""
+    """Names and identifiers of the files just loaded resolved to an entity of another IRI (see :mod:`kg.identity`)."""
     identity_warnings: tuple[Problem, ...] = ()
     """Names left apart among several candidates, with the candidates and how to choose."""
     texts: tuple[AttachedText, ...] = ()
@@ -403,7 +403,8 @@ def ingest(
         Problem(names[g].path if g in names else g, 0, None, None, message) for g, message in settled.warnings
     )
     report = _with_texts(graph, tuple(unchanged + reports), text_files)
-    return replace(report, linked=settled.linked, identity_warnings=identity_warnings, recovered=recovered)
+    linked = sum(settled.linked_in.get(r.graph, 0) for r in report.files if r.status != "unchanged")
+    return replace(report, linked=linked, identity_warnings=identity_warnings, recovered=recovered)
 
 
 def _beside(path: Path, format: str | None, mappings: dict[Path, MappedTable]) -> MappedTable | None:
