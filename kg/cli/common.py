@@ -181,10 +181,21 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def safe_frame(frame: Any) -> Any:
+    """``frame`` with its text cells made safe for spreadsheets (:func:`kg.output.cell`); numbers,
+    in every column, keep their type (a column of 19 and 0.25 stays 19 and 0.25)."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if getattr(column.dtype, "kind", "O") not in "iufcbmM":  # text, or text mixed with numbers
+            out[name] = column.__class__([cell(v) for v in column], index=column.index, dtype=object)
+    return out
+
+
 def print_frame(frame: Any, format: TableFormat, *, title: str | None = None) -> None:
     """Print a pandas DataFrame as a table, CSV or JSON records."""
     if format == "csv":
-        sys.stdout.write(frame.map(cell).to_csv(index=False))
+        sys.stdout.write(safe_frame(frame).to_csv(index=False))
     elif format == "json":
         typer.echo(frame.to_json(orient="records", force_ascii=False, indent=1, default_handler=str))
     else:
