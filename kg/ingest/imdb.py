@@ -219,7 +219,8 @@ class ImdbDatasets:
             "title.basics": self._basics, "title.principals": self._principals, "name.basics": self._names,
             "title.crew": self._crew, "title.akas": self._akas,
         }  # fmt: skip
-        readers[kind](path, sink, options.limits, report)
+        with sink.bulk():
+            readers[kind](path, sink, options.limits, report)
 
     # ------------------------------------------------------------ selection
 
