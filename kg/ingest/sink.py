@@ -133,6 +133,8 @@ class StatementSink:
         self._problem_count = 0
         self._batch: list[str] = []
         self._columns: dict[str, Property | str] = {}
+        self._plan: list[tuple[str, Property | str, str, bool]] = []
+        """Each qualifier column: its property (or IRI), that in N-Triples, and whether its values have bounds."""
         self._emitted: set[tuple[str, str, str]] = set()
         self._entity_cache: dict[tuple[str, str], tuple[str, str | None, _Ids]] = {}
         self._relation_cache: dict[str, tuple[Property | None, str]] = {}
@@ -187,6 +189,11 @@ class StatementSink:
                 self._check_column(column, index)
             except RowProblem as problem:
                 self.header_problems.append(problem.located(self.path, 1))
+        self._plan = [
+            (column, target, f"<{target.iri}>", bool(target.datatype and has_bounds(target.datatype)))
+            if isinstance(target, Property) else (column, target, f"<{target}>", False)
+            for column, target in self._columns.items()
+        ]  # fmt: skip
         missing = [c for c in CORE_FIELDS if c not in self._positions]
         if missing and header and not unchecked:
             self.header_problems.append(
@@ -648,7 +655,7 @@ class StatementSink:
             for column in CORE_FIELDS
             if column not in cells
         ]
-        texts = [v for given in cells.values() for v in (given.value if isinstance(given.value, tuple) else (given.value,))]
+        texts = [given.value if isinstance(given.value, str) else "".join(given.value) for given in cells.values()]
         if _BAD_TEXT.search("".join(texts)):  # joining makes no NUL nor surrogate: then see which field
             for field_name, given in cells.items():
                 values = given.value if isinstance(given.value, tuple) else (given.value,)
@@ -734,13 +741,12 @@ class StatementSink:
     ) -> None:
         """Add each qualifier's ``(property, value)`` (N-Triples), the bounds of its dates and
         durations, and the descriptions of its entities."""
-        for column, target in self._columns.items():
+        for column, target, term, bounded_values in self._plan:
             cell = cells.get(column)
             if cell is None:
                 continue
             items = cell.value if isinstance(cell.value, tuple) else (cell.value,)
             if isinstance(target, Property):
-                term = f"<{target.iri}>"
                 for item in items:
                     qualifier = self._value_cache.get((target.iri, item)) or self._attempt(
                         found, self._value, target, item, column, cell
@@ -748,7 +754,7 @@ class StatementSink:
                     if qualifier is not None:
                         qualifiers.append((term, qualifier[0]))
                         pending.append(qualifier[1])
-                        found_bounds = self._bounds(item, target.datatype) if target.datatype else None
+                        found_bounds = self._bounds(item, target.datatype) if bounded_values and target.datatype else None
                         if found_bounds is not None:
                             bounded.append((term, found_bounds))
             else:
@@ -756,7 +762,7 @@ class StatementSink:
                     iri = self._iri_of(item)
                     node = self._attempt(found, self._node, iri, column, cell) if iri else nt_literal(item)
                     if node is not None:
-                        qualifiers.append((f"<{target}>", node))
+                        qualifiers.append((term, node))
 
     @staticmethod
     def _attempt(found: list[RowProblem], step: Callable[..., _T], *args: object) -> _T | None:
