@@ -40,6 +40,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import pyoxigraph as ox
 
@@ -440,10 +441,15 @@ def settle(graph: GraphStore, graphs: Mapping[str, str]) -> SettleReport:
     Returns:
         A :class:`SettleReport`.
     """
+    if not graphs or not _anything_to_settle(graph, graphs):
+        return SettleReport()  # every entity is already the node the rule gives it
+    return _settle_all(graph, graphs)
+
+
+def _settle_all(graph: GraphStore, graphs: Mapping[str, str]) -> SettleReport:
+    """:func:`settle` without the check that there is anything to settle: every local entity read and decided."""
     ontology = graph.ontology
     report = SettleReport()
-    if not graphs or not _anything_to_settle(graph, graphs):
-        return report  # names only, no decisions, nothing resolved before: every entity is its file's
     inventory = {target: read_locals(graph, target) for target in sorted(graphs)}
     everyone = [local for found in inventory.values() for local in found]
     decisions = [
@@ -473,15 +479,70 @@ def settle(graph: GraphStore, graphs: Mapping[str, str]) -> SettleReport:
 
 
 def _anything_to_settle(graph: GraphStore, graphs: Mapping[str, str]) -> bool:
-    """Whether any of the graphs holds an identifier, a same-as or different-from row, or a
-    resolution record: without one, the rule leaves every entity as its file gives it."""
-    ontology = graph.ontology
-    markers = [*(s.iri for s in ontology.identifiers), SAME_AS, DIFFERENT_FROM, LOCAL_ENTITY]
+    """Whether the rule could give any local entity of the graphs another node than the one it
+    is, or warn. It cannot (and :func:`settle` leaves the graphs as they are) when none holds a
+    same-as or different-from row or a resolution record, every identifier an entity carries is
+    one whose IRI is that entity's (as :class:`~kg.ingest.sink.StatementSink` mints them: an entity
+    with another identifier too is at the deciding one's), and no entity named without an
+    identifier may be a candidate (:func:`_names_may_resolve`): then every cluster of the rule is
+    one node already. The questions are ``ASK`` and ``SELECT DISTINCT`` queries the store answers
+    without handing the entities to Python (an import of a million IMDb rows holds half a million
+    identified entities); each errs towards settling."""
+    ask = partial(_ask_in, graph, " ".join(f"<{g}>" for g in sorted(graphs)))
+    if any(ask(f"?s <{marker}> ?o") for marker in (SAME_AS, DIFFERENT_FROM, LOCAL_ENTITY)):
+        return True
+    schemes = graph.ontology.identifiers
+    if not schemes or not ask(f"?e ?q ?v VALUES ?q {{ {' '.join(f'<{s.iri}>' for s in schemes)} }}"):
+        return False  # names only: no name has a candidate
+    paths: dict[str, set[str]] = defaultdict(set)
+    for scheme in schemes:
+        paths[scheme.notation].add(scheme.path)
+    if any(len(found) > 1 for found in paths.values()):
+        return True  # an identifier read back by its notation may be another scheme's, of another IRI
+    minted = " ".join(f"({nt_literal(RES + s.path)} <{s.iri}>)" for s in schemes)
+    return ask(
+        f"?e ?q ?v VALUES (?base ?q) {{ {minted} }} FILTER(?e != IRI(CONCAT(?base, STR(?v))))"
+    ) or _names_may_resolve(graph, graphs)
+
+
+def _names_may_resolve(graph: GraphStore, graphs: Mapping[str, str]) -> bool:
+    """Whether an entity named without an identifier may be a candidate of an identified one
+    (:func:`resolve_locals`): both have a name, and their classes may be compatible (the first has
+    no class, or one the identified entities or the schemes give; an identifier of a scheme that
+    names no class has a name). Errs towards yes: every node with a name and no identifier counts.
+    IMDb's characters are never the class of its people and titles."""
     values = " ".join(f"<{g}>" for g in sorted(graphs))
-    return any(
-        graph.store.ask(f"ASK {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s <{marker}> ?o }} }}", union=False)
-        for marker in markers
+    ask = partial(_ask_in, graph, values)
+    ontology = graph.ontology
+    schemes = ontology.identifiers
+    ids = " ".join(f"<{s.iri}>" for s in schemes)
+    names = " ".join(f"<{p}>" for p in ontology.name_properties)
+    if not ask(f"?e ?q ?v . ?e ?p ?l VALUES ?q {{ {ids} }} VALUES ?p {{ {names} }}"):
+        return False  # no identified entity has a name: no name has a candidate
+    classless = " ".join(f"<{s.iri}>" for s in schemes if not s.identifies)
+    if classless and ask(f"?e ?q ?v . ?e ?p ?l VALUES ?q {{ {classless} }} VALUES ?p {{ {names} }}"):
+        return True
+    # MINUS, not FILTER NOT EXISTS: the store takes the difference at once, not entity by entity
+    alone = _select(
+        graph,
+        f"""SELECT DISTINCT ?c WHERE {{
+              {{ SELECT DISTINCT ?g ?e WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?e ?p ?l VALUES ?p {{ {names} }} }} }} }}
+              MINUS {{ GRAPH ?g {{ ?e ?q ?v VALUES ?q {{ {ids} }} }} }}
+              OPTIONAL {{ GRAPH ?g {{ ?e <{RDF_TYPE}> ?c }} }} }}""",
     )
+    classes = {row[0].value if row[0] is not None else "" for row in alone}
+    if "" in classes:
+        return True  # a name of no class fits any entity
+    if classes & {s.identifies for s in schemes if s.identifies}:
+        return True
+    return any(
+        ask(f"?e <{RDF_TYPE}> <{cls}> FILTER EXISTS {{ ?e ?q ?v VALUES ?q {{ {ids} }} }}") for cls in sorted(classes)
+    )
+
+
+def _ask_in(graph: GraphStore, values: str, pattern: str) -> bool:
+    """Whether ``pattern`` matches in one of the named graphs ``values`` (IRIs in N-Triples)."""
+    return graph.store.ask(f"ASK {{ VALUES ?g {{ {values} }} GRAPH ?g {{ {pattern} }} }}", union=False)
 
 
 def _context(

@@ -83,6 +83,10 @@ _STRUCTURE = (RDF_TYPE, RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT)
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _WEB = re.compile(r"https?://", re.IGNORECASE)
 _CHUNK = 1000
+_IS_STATEMENT, _SUBJECT, _PREDICATE, _OBJECT, _DERIVED = (
+    f" <{RDF_TYPE}> <{RDF_STATEMENT}> .\n", f" <{RDF_SUBJECT}> ", f" <{RDF_PREDICATE}> ", f" <{RDF_OBJECT}> ", f" <{DERIVED_FROM}> "
+)  # fmt: skip
+"""The constant parts of a statement node's lines (N-Triples)."""
 
 
 @dataclass(frozen=True)
@@ -168,20 +172,14 @@ def statement_lines(
         >>> len(lines), lines[0].split()[2]
         (4, '<http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement>')
     """
-    ordered = sorted(f"{q} {v}" for q, v in qualifiers)
-    parts = [subject, relation, obj, *ordered]
+    parts = [subject, relation, obj, *sorted([f"{q} {v}" for q, v in qualifiers])]
     if source is not None:
         parts.append(source)
     node = f"<{mint_hashed('statement', *parts)}>"
-    out = [
-        f"{node} <{RDF_TYPE}> <{RDF_STATEMENT}> .\n",
-        f"{node} <{RDF_SUBJECT}> {subject} .\n",
-        f"{node} <{RDF_PREDICATE}> {relation} .\n",
-        f"{node} <{RDF_OBJECT}> {obj} .\n",
-    ]
-    out += [f"{node} {q} {v} .\n" for q, v in qualifiers]
+    out = [node + _IS_STATEMENT, f"{node}{_SUBJECT}{subject} .\n", f"{node}{_PREDICATE}{relation} .\n",
+           f"{node}{_OBJECT}{obj} .\n", *[f"{node} {q} {v} .\n" for q, v in qualifiers]]  # fmt: skip
     if source is not None:
-        out.append(f"{node} <{DERIVED_FROM}> {source} .\n")
+        out.append(f"{node}{_DERIVED}{source} .\n")
     return out
 
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kg import KnowledgeGraph
+from kg import KnowledgeGraph, identity
 from kg.errors import IngestError, NotFoundError
-from kg.vocab import ONTOLOGY_GRAPH, REGISTRY_GRAPH, RES
+from kg.ingest.imdb import ImdbDatasets
+from kg.vocab import FILM, ONTOLOGY_GRAPH, RDFS_LABEL, REGISTRY_GRAPH, RES
 from cli_helpers import Target, cli, cli_fails, csv_rows
 
 MIKEY_WD, MIKEY_IMDB = "wd:Q24005195", "imdb:nm9999991"
@@ -390,3 +392,66 @@ def test_reconcile_on_an_empty_store_and_an_unknown_name(empty_kg: KnowledgeGrap
 def test_resolve_by_an_identifier_no_entity_has_is_not_found(empty_kg: KnowledgeGraph) -> None:
     with pytest.raises(NotFoundError, match='no entity "imdb:nm0000123"'):
         empty_kg.show("imdb:nm0000123")
+
+
+# ------------------------------------------------------------------------------------ nothing to settle
+
+IMDB_SAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real" / "imdb-pimdb-testdata"
+ENTITIES = [("imdb:nm0000001", ""), ("Ann Lee", "imdb:nm0000001"), ("Ann Lee", ""), ("Ann Lee", "imdb:nm0000002"),
+            ("Ann Lee", "wd:Q5 imdb:nm0000002"), ("Bob Roe", "wd:Q6"), ("Bob Roe", "imdb:nm0000003 tmdb:person/9"),
+            ("tmdb:person/9", "")]
+WORKS = [("imdb:tt0000001", ""), ("Anora", "imdb:tt0000001"), ("Anora", ""), ("Anora", "imdb:tt0000002"),
+         ("tmdb:movie/7", ""), ("Ann Lee", "")]
+credit_strategy = st.tuples(st.sampled_from(ENTITIES), st.sampled_from(["acted-in", "directed"]),
+                            st.sampled_from(WORKS), st.sampled_from(["", "Ann Lee", "Anora", "Ani"]),
+                            st.sampled_from(["", "IMDb"]))  # fmt: skip
+
+
+def _settled_graphs(graph: KnowledgeGraph) -> dict[str, str]:
+    return {info.graph: info.name for info in graph.sources() if info.settled}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=st.lists(st.lists(credit_strategy, min_size=1, max_size=4), min_size=1, max_size=4))
+@example(files=[[(ENTITIES[0], "acted-in", WORKS[0], "Ann Lee", "IMDb")], [(ENTITIES[1], "directed", WORKS[1], "", "")]])
+@example(files=[[(ENTITIES[7], "acted-in", WORKS[0], "Ani", "")], [(ENTITIES[6], "acted-in", WORKS[4], "", "IMDb")]])
+def test_a_store_left_unsettled_is_one_the_full_rule_would_leave_as_it_is(tmp_path_factory: pytest.TempPathFactory,
+                                                                          files: list[list[tuple]]) -> None:  # type: ignore[type-arg]
+    """After every ingest, running the whole rule changes nothing: had ingest skipped a settle the
+    rule needed, its graphs would be rewritten now; and where the check finds nothing to settle,
+    the rule links nothing and warns of nothing."""
+    folder = tmp_path_factory.mktemp("credits")
+    graph = KnowledgeGraph.memory()
+    for index, rows in enumerate(files):
+        table = [["subject", "subject_id", "predicate", "object", "object_id", "character", "source"]]
+        table += [[s, s_id, p, o, o_id, character, source] for (s, s_id), p, (o, o_id), character, source in rows]
+        graph.ingest(write(folder / f"credits{index}.csv", table))
+        graphs = _settled_graphs(graph)
+        before = data_quads(graph)
+        full = identity._settle_all(graph, graphs)
+        assert full.rewritten == [] and data_quads(graph) == before
+        if not identity._anything_to_settle(graph, graphs):
+            assert full.linked == 0 and full.warnings == []
+
+
+def test_an_imdb_import_is_settled_without_reading_its_entities_and_a_name_then_links(tmp_path: Path) -> None:
+    folder = tmp_path / "imdb"
+    folder.mkdir()
+    for name in ("title.basics", "title.principals", "name.basics", "title.crew", "title.akas"):
+        shutil.copy(IMDB_SAMPLE / f"{name}.tsv", folder / f"{name}.tsv")
+    graph = KnowledgeGraph.memory()
+    graph.ingest([folder], importer=ImdbDatasets())
+    graphs = _settled_graphs(graph)
+    assert len(graphs) == 5 and not identity._anything_to_settle(graph, graphs)
+    characters = count(graph, f"SELECT DISTINCT ?c WHERE {{ ?c a <{FILM}Character> ; <{RDFS_LABEL}> ?l }}")
+    assert characters > 0  # names without identifiers, of a class no identified entity has
+    before = data_quads(graph)
+    full = identity._settle_all(graph, graphs)
+    assert (full.rewritten, full.linked, full.warnings) == ([], 0, []) and data_quads(graph) == before
+    people = [line.split("\t")[:2] for line in (IMDB_SAMPLE / "name.basics.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    once = {name for name in {n for _, n in people} if [n for _, n in people].count(name) == 1}
+    person, name = next((p, n) for p, n in people if n in once and ask(graph, f"<{RES}imdb/{p}> <{RDFS_LABEL}> ?l"))
+    article = write(tmp_path / "article.csv", [["subject", "predicate", "object"], [name, "trained-for", "Anora"]])
+    graph.ingest(article)
+    assert identity._anything_to_settle(graph, _settled_graphs(graph))
+    assert ask(graph, f"<{RES}imdb/{person}> <{FILM}trainedFor> ?film")

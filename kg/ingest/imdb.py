@@ -219,7 +219,8 @@ class ImdbDatasets:
             "title.basics": self._basics, "title.principals": self._principals, "name.basics": self._names,
             "title.crew": self._crew, "title.akas": self._akas,
         }  # fmt: skip
-        readers[kind](path, sink, options.limits, report)
+        with sink.bulk():
+            readers[kind](path, sink, options.limits, report)
 
     # ------------------------------------------------------------ selection
 
@@ -284,7 +285,7 @@ class ImdbDatasets:
 
     def _basics(self, path: Path, sink: StatementSink, limits: Limits, progress: Callable[[int], None] | None) -> None:
         sink.start(["subject", "subject_id", "predicate", "object", "source", "record"])
-        source = Cell("IMDb title.basics", None)
+        source, cell = Cell("IMDb title.basics", None), _cells()
         for row in dataset_rows(path, "title.basics", limits, progress):
             if isinstance(row, Problem):
                 sink.record(row)
@@ -311,7 +312,7 @@ class ImdbDatasets:
             if not values:
                 values.append(("also-known-as", title, 3))
             for relation, value, column in values:
-                sink.record(Row(line, {**base, "predicate": Cell(relation, None), "object": Cell(value, column)}))
+                sink.record(Row(line, {**base, "predicate": cell(relation, None), "object": Cell(value, column)}))
 
     def _principals(
         self, path: Path, sink: StatementSink, limits: Limits, progress: Callable[[int], None] | None
@@ -321,6 +322,8 @@ class ImdbDatasets:
         mapping = self.mapping()
         sink.start(["subject", "predicate", "object", "source", "record", "order", "role", "character"])
         source = Cell("IMDb title.principals", None)
+        title, film = "", Cell("", None)
+        cell = _cells()  # the same cell for the same value and column: a cell is immutable
         for row in dataset_rows(path, "title.principals", limits, progress):
             if isinstance(row, Problem):
                 sink.record(row)
@@ -335,13 +338,14 @@ class ImdbDatasets:
                 sink.unmapped("IMDb category", category, line=line, fix=_FIX + " [categories]")
                 continue
             relation, role = target
-            cells = {"subject": Cell(f"imdb:{nconst}", 3), "predicate": Cell(relation, 4),
-                     "object": Cell(f"imdb:{tconst}", 1), "source": source, "record": Cell(f"{tconst}/{ordering}", 2),
-                     "order": Cell(ordering, 2)}  # fmt: skip
+            if tconst != title:  # the file is sorted by title
+                title, film = tconst, Cell(f"imdb:{tconst}", 1)
+            cells = {"subject": Cell(f"imdb:{nconst}", 3), "predicate": cell(relation, 4), "object": film,
+                     "source": source, "record": Cell(f"{tconst}/{ordering}", 2), "order": cell(ordering, 2)}  # fmt: skip
             if job != NULL and job != category.replace("_", " "):
-                cells["role"] = Cell(job, 5)
+                cells["role"] = cell(job, 5)
             elif role is not None:
-                cells["role"] = Cell(role, None)
+                cells["role"] = cell(role, None)
             if characters != NULL:
                 names = _characters(characters)
                 if isinstance(names, str):
@@ -355,7 +359,7 @@ class ImdbDatasets:
     def _names(self, path: Path, sink: StatementSink, limits: Limits, progress: Callable[[int], None] | None) -> None:
         people = self._people_selection(path, limits)
         sink.start(["subject", "subject_id", "predicate", "object", "source", "record"])
-        source = Cell("IMDb name.basics", None)
+        source, cell = Cell("IMDb name.basics", None), _cells()
         for row in dataset_rows(path, "name.basics", limits, progress):
             if isinstance(row, Problem):
                 sink.record(row)
@@ -373,14 +377,14 @@ class ImdbDatasets:
             if not values:
                 values.append(("also-known-as", name, 2))
             for relation, value, column in values:
-                sink.record(Row(line, {**base, "predicate": Cell(relation, None), "object": Cell(value, column)}))
+                sink.record(Row(line, {**base, "predicate": cell(relation, None), "object": Cell(value, column)}))
 
     def _crew(self, path: Path, sink: StatementSink, limits: Limits, progress: Callable[[int], None] | None) -> None:
         titles = self._title_selection(path, limits)
         self._warn_without_names(path, sink)
         categories = self.mapping().categories
         sink.start(["subject", "predicate", "object", "source", "record"])
-        source = Cell("IMDb title.crew", None)
+        source, cell = Cell("IMDb title.crew", None), _cells()
         for row in dataset_rows(path, "title.crew", limits, progress):
             if isinstance(row, Problem):
                 sink.record(row)
@@ -397,7 +401,7 @@ class ImdbDatasets:
                     if target is None:
                         sink.unmapped("IMDb category", category, line=line, fix=_FIX + " [categories]")
                         continue
-                    sink.record(Row(line, {"subject": Cell(f"imdb:{person}", index), "predicate": Cell(target[0], None),
+                    sink.record(Row(line, {"subject": Cell(f"imdb:{person}", index), "predicate": cell(target[0], None),
                                            "object": Cell(f"imdb:{tconst}", 1), "source": source,
                                            "record": Cell(tconst, 1)}))  # fmt: skip
 
@@ -430,6 +434,27 @@ class ImdbDatasets:
                 f"no name.basics.tsv (or .tsv.gz) beside it in {path.parent}: the people of this file will have "
                 "no names, only their IMDb ids (imdb:nm...); put IMDb's name.basics file there and import it",
             ))  # fmt: skip
+
+
+def _cells(most: int = 10_000) -> Callable[[str, int | None], Cell]:
+    """A maker of cells that gives the same cell for a value and column it made before (of the first ``most``).
+
+    Examples:
+        >>> cell = _cells()
+        >>> cell("actor", 4) is cell("actor", 4), cell("actor", 4) == Cell("actor", 4)
+        (True, True)
+    """
+    made: dict[tuple[str, int | None], Cell] = {}
+
+    def cell(value: str, column: int | None) -> Cell:
+        found = made.get((value, column))
+        if found is None:
+            found = Cell(value, column)
+            if len(made) < most:
+                made[(value, column)] = found
+        return found
+
+    return cell
 
 
 def _characters(text: str) -> tuple[str, ...] | str:

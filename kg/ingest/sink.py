@@ -23,10 +23,12 @@ Examples:
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import IO, TypeVar
@@ -38,7 +40,7 @@ from kg.identifiers import Identifier, deciding, parse_identifier, split_identif
 from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
 from kg.ingest.records import CORE_FIELDS, SPECIAL_FIELDS, Cell, Row, RowProblem
 from kg.ingest.rejects import Rejects
-from kg.ingest.values import Bounds, bounds, parse_value
+from kg.ingest.values import Bounds, bounds, has_bounds, parse_value
 from kg.ontology import Ontology, Property, mint_entity
 from kg.statements import bounds_lines, nt_literal, source_lines, statement_lines
 from kg.vocab import OWL_SAME_AS, RDF_TYPE, RDFS_LABEL
@@ -58,6 +60,10 @@ _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 """NUL and lone surrogates: no name, label or IRI may hold them."""
 _SHOWN_VALUES = 10
 """A report of values without a mapping shows the most frequent this many."""
+_CACHED = 200_000
+"""Each cache of the sink (entities, values, classes, descriptions) holds at most this many entries."""
+_COLLECT_EVERY = 100_000
+"""While records come in bulk, the garbage collector looks at new objects after this many (Python's default: 700)."""
 _SPACE_CHECK_BYTES = 64 << 20
 """The free space of the temporary disk is checked after each this many bytes written."""
 
@@ -127,10 +133,23 @@ class StatementSink:
         self._problem_count = 0
         self._batch: list[str] = []
         self._columns: dict[str, Property | str] = {}
+        self._plan: list[tuple[str, Property | str, str, bool]] = []
+        """Each qualifier column: its property (or IRI), that in N-Triples, and whether its values have bounds."""
         self._emitted: set[tuple[str, str, str]] = set()
         self._entity_cache: dict[tuple[str, str], tuple[str, str | None, _Ids]] = {}
         self._relation_cache: dict[str, tuple[Property | None, str]] = {}
         self._value_cache: dict[tuple[str, str], tuple[str, _Pending]] = {}
+        self._bounds_cache: dict[tuple[str, str], Bounds | None] = {}
+        self._class_cache: dict[tuple[_Ids, str | None, tuple[str, ...]], str | None] = {}
+        self._ends: dict[tuple[object, ...], _Pending] = {}
+        """Subjects as given (text, identifiers, type, the relation's domain) -> their descriptions."""
+        self._objects: dict[tuple[object, ...], tuple[str | None, _Pending]] = {}
+        """Objects as given -> their N-Triples and descriptions."""
+        self._described: set[tuple[str, str | None, str | None, _Ids]] = set()
+        """Entity descriptions written whole: a repeated one is skipped without a look at its parts."""
+        self._source_names: dict[str, str] = {}
+        self._source_nodes: dict[str, str] = {}
+        """Sources described already, by name: their nodes (N-Triples)."""
         self._warned: set[str] = set()
         self._more_warnings = 0
         self._positions: dict[str, int] = {}
@@ -170,6 +189,11 @@ class StatementSink:
                 self._check_column(column, index)
             except RowProblem as problem:
                 self.header_problems.append(problem.located(self.path, 1))
+        self._plan = [
+            (column, target, f"<{target.iri}>", bool(target.datatype and has_bounds(target.datatype)))
+            if isinstance(target, Property) else (column, target, f"<{target}>", False)
+            for column, target in self._columns.items()
+        ]  # fmt: skip
         missing = [c for c in CORE_FIELDS if c not in self._positions]
         if missing and header and not unchecked:
             self.header_problems.append(
@@ -205,6 +229,29 @@ class StatementSink:
             self.rejected += 1
         elif len(self._problems) < MAX_LISTED_PROBLEMS:
             self._problems.extend(found[: MAX_LISTED_PROBLEMS - len(self._problems)])
+
+    @contextmanager
+    def bulk(self) -> Iterator[StatementSink]:
+        """A block in which records come in bulk: Python's garbage collector runs less often (a
+        tenth of the checking time went to it, going over the sink's caches again and again).
+
+        Examples:
+            >>> import gc
+            >>> from kg.ontology import load_ontology
+            >>> sink = StatementSink(load_ontology(), path="x.tsv")
+            >>> before = gc.get_threshold()
+            >>> with sink.bulk():
+            ...     gc.get_threshold()[0]
+            100000
+            >>> gc.get_threshold() == before
+            True
+        """
+        threshold = gc.get_threshold()
+        gc.set_threshold(max(threshold[0], _COLLECT_EVERY), *threshold[1:])
+        try:
+            yield self
+        finally:
+            gc.set_threshold(*threshold)
 
     def triples(self, triples: Iterable[ox.Triple]) -> None:
         """Write RDF triples as they are (an RDF file's), counting each as a record.
@@ -431,7 +478,7 @@ class StatementSink:
             result = (self._node(iri, column, cell), None, ())
         else:
             result = (f"<{mint_entity(text)}>", " ".join(text.split()), ())
-        if len(self._entity_cache) < 200_000:
+        if len(self._entity_cache) < _CACHED:
             self._entity_cache[(text, ids)] = result
         return result
 
@@ -440,6 +487,9 @@ class StatementSink:
     ) -> str | None:
         """The class of an entity given by identifiers: what its identifiers name (an IMDb ``tt`` id a
         film), which must fit the relation; else ``cls``."""
+        key = (ids, cls, allowed)
+        if key in self._class_cache:
+            return self._class_cache[key]
         named = sorted({i.scheme.identifies for i in ids if i.scheme.identifies})
         if not named:
             return cls
@@ -451,9 +501,16 @@ class StatementSink:
             notations = ", ".join(i.notation for i in ids)
             raise RowProblem(column, f"{notations} names a {what}, but the row needs a {expected}: fix the identifier",
                              cell)  # fmt: skip
+        if len(self._class_cache) < _CACHED:
+            self._class_cache[key] = named[0]
         return named[0]
 
     def _describe(self, out: list[str], node: str, label: str | None, cls: str | None, ids: _Ids) -> None:
+        description = (node, label, cls, ids)
+        if description in self._described:
+            return
+        if len(self._described) < _CACHED:
+            self._described.add(description)
         if label is not None and (node, "l", label) not in self._emitted:
             self._emitted.add((node, "l", label))
             out.append(f"{node} <{RDFS_LABEL}> {nt_literal(label)} .\n")
@@ -466,8 +523,7 @@ class StatementSink:
                 out.append(f"{node} <{identifier.property}> {nt_literal(identifier.value)} .\n")
                 out.append(f"{node} <{OWL_SAME_AS}> <{identifier.public}> .\n")
 
-    def _class(self, row: Row, column: str, allowed: tuple[str, ...], relation: str) -> str | None:
-        cell = row.cells.get(column)
+    def _class(self, cell: Cell | None, column: str, allowed: tuple[str, ...], relation: str) -> str | None:
         if cell is None:
             return allowed[0] if len(allowed) == 1 else None
         value = self._single(cell, column)
@@ -529,7 +585,7 @@ class StatementSink:
         else:
             node, label, ids = self._entity(text, column, cell)
             result = (node, (node, label, prop.range[0] if len(prop.range) == 1 else None, ids))
-        if len(self._value_cache) < 200_000:
+        if len(self._value_cache) < _CACHED:
             self._value_cache[key] = result
         return result
 
@@ -540,107 +596,34 @@ class StatementSink:
         file are not repeated.
         """
         cells = row.cells
-        found = [
-            RowProblem(
-                column,
-                f"{column} is empty: every row needs subject, predicate and object",
-                Cell("", self._positions.get(column)),
-            )
-            for column in CORE_FIELDS
-            if column not in cells
-        ]
-        for field_name, given in cells.items():
-            values = given.value if isinstance(given.value, tuple) else (given.value,)
-            if any(_BAD_TEXT.search(v) for v in values):
-                found.append(RowProblem(field_name, _bad_text(values), given))
+        found = self._cell_problems(cells)
         if found:
             return [], found
-        pending: list[_Pending] = []
-
-        def attempt(step: Callable[[], _T]) -> _T | None:
-            try:
-                return step()
-            except RowProblem as problem:
-                found.append(problem)
-                return None
-
-        pcell, scell, ocell = cells["predicate"], cells["subject"], cells["object"]
-        relation = attempt(lambda: self._relation(self._single(pcell, "predicate"), pcell, row.line))
-        if relation is None:
-            return [], found
-        prop, predicate = relation
+        pcell, ocell = cells["predicate"], cells["object"]
+        try:
+            prop, predicate = self._relation(self._single(pcell, "predicate"), pcell, row.line)
+        except RowProblem as problem:
+            return [], [problem]
         relation_name = prop.name if prop else predicate[1:-1]
-        domain = prop.domain if prop else ()
-        subject_class = attempt(lambda: self._class(row, "subject_type", domain, relation_name))
-        subject_ids = attempt(lambda: self._single(cells["subject_id"], "subject_id")) if "subject_id" in cells else ""
-        subject = attempt(
-            lambda: self._entity(self._single(scell, "subject"), "subject", scell, subject_ids or "", cells.get("subject_id"))
-        )
-        if subject is not None:
-            subject_class = attempt(lambda: self._identified_class(subject[2], subject_class, domain, "subject", scell))
-            pending.append((subject[0], subject[1], subject_class, subject[2]))
+        subject = self._subject(cells, prop.domain if prop else (), relation_name, found)
+        pending: list[_Pending] = [subject]
         obj: str | None = None
         if prop is not None and prop.is_literal:
-            if "object_type" in cells:
-                found.append(
-                    RowProblem(
-                        "object_type",
-                        f"{prop.name} takes a value, not an entity: leave object_type empty",
-                        cells["object_type"],
-                    )
-                )
-            value = attempt(lambda: self._value(prop, self._single(ocell, "object"), "object", ocell))
-            if value is not None:
-                obj = value[0]
-            if "object_id" in cells:
-                found.append(
-                    RowProblem(
-                        "object_id",
-                        f"{prop.name} takes a value, not an entity: leave object_id empty",
-                        cells["object_id"],
-                    )
-                )
+            obj = self._literal(cells, prop, found)
         else:
-            text = attempt(lambda: self._single(ocell, "object"))
-            object_ids = attempt(lambda: self._single(cells["object_id"], "object_id")) if "object_id" in cells else ""
-            ranges = prop.range if prop else ()
-            object_class = attempt(lambda: self._class(row, "object_type", ranges, relation_name))
-            if text is not None:
-                if prop is None and object_class is None and not object_ids and not self._names_entity(text):
-                    obj = nt_literal(text)
-                else:
-                    entity = attempt(lambda: self._entity(text, "object", ocell, object_ids or "", cells.get("object_id")))
-                    if entity is not None:
-                        object_class = attempt(
-                            lambda: self._identified_class(entity[2], object_class, ranges, "object", ocell)
-                        )
-                        pending.append((entity[0], entity[1], object_class, entity[2]))
-                        obj = entity[0]
+            obj, description = self._object(cells, prop, relation_name, found)
+            pending.append(description)
         qualifiers: list[tuple[str, str]] = []
         bounded: list[tuple[str, Bounds]] = []
         if prop is not None and prop.datatype is not None and obj is not None:
-            bounded += [(predicate, b) for b in (bounds(self._single(ocell, "object"), prop.datatype),) if b]
-        for column, target in self._columns.items():
-            cell = cells.get(column)
-            if cell is None:
-                continue
-            for item in cell.value if isinstance(cell.value, tuple) else (cell.value,):
-                if isinstance(target, Property):
-                    qualifier = attempt(partial(self._value, target, item, column, cell))
-                    if qualifier is not None:
-                        qualifiers.append((f"<{target.iri}>", qualifier[0]))
-                        pending.append(qualifier[1])
-                        found_bounds = bounds(item, target.datatype) if target.datatype else None
-                        if found_bounds is not None:
-                            bounded.append((f"<{target.iri}>", found_bounds))
-                else:
-                    iri = self._iri_of(item)
-                    term = attempt(partial(self._node, iri, column, cell)) if iri else nt_literal(item)
-                    if term is not None:
-                        qualifiers.append((f"<{target}>", term))
+            bounded += [(predicate, b) for b in (self._bounds(self._single(ocell, "object"), prop.datatype),) if b]
+        self._qualifiers(cells, found, qualifiers, bounded, pending)
         source: str | None = None
         if "source" in cells:
-            source = attempt(lambda: self._source_name(self._single(cells["source"], "source"), cells["source"]))
+            try:
+                source = self._source_name(self._single(cells["source"], "source"), cells["source"])
+            except RowProblem as problem:
+                found.append(problem)
         if found or subject is None or obj is None:
             return [], found
         out: list[str] = []
@@ -661,18 +644,169 @@ class StatementSink:
             self.statements += 1
         return out, []
 
+    def _cell_problems(self, cells: dict[str, Cell]) -> list[RowProblem]:
+        """The core fields missing, and the fields holding a NUL or a lone surrogate."""
+        found = [
+            RowProblem(
+                column,
+                f"{column} is empty: every row needs subject, predicate and object",
+                Cell("", self._positions.get(column)),
+            )
+            for column in CORE_FIELDS
+            if column not in cells
+        ]
+        texts = [given.value if isinstance(given.value, str) else "".join(given.value) for given in cells.values()]
+        if _BAD_TEXT.search("".join(texts)):  # joining makes no NUL nor surrogate: then see which field
+            for field_name, given in cells.items():
+                values = given.value if isinstance(given.value, tuple) else (given.value,)
+                if any(_BAD_TEXT.search(v) for v in values):
+                    found.append(RowProblem(field_name, _bad_text(values), given))
+        return found
+
+    def _subject(
+        self, cells: dict[str, Cell], domain: tuple[str, ...], relation: str, found: list[RowProblem]
+    ) -> _Pending:
+        """The subject's description (node, label, class, identifiers); ``None`` when it is bad
+        (its problems added to ``found``)."""
+        scell, ids_cell, type_cell = cells["subject"], cells.get("subject_id"), cells.get("subject_type")
+        key = ("s", scell.value, ids_cell.value if ids_cell else "", type_cell.value if type_cell else None, domain)
+        known = self._ends.get(key)
+        if known is not None:
+            return known
+        before = len(found)
+        cls = self._attempt(found, self._class, type_cell, "subject_type", domain, relation)
+        ids = self._attempt(found, self._single, ids_cell, "subject_id") if ids_cell is not None else ""
+        text = self._attempt(found, self._single, scell, "subject")
+        entity = self._attempt(found, self._entity, text, "subject", scell, ids or "", ids_cell) if text is not None else None
+        if entity is None:
+            return None
+        cls = self._attempt(found, self._identified_class, entity[2], cls, domain, "subject", scell)
+        result = (entity[0], entity[1], cls, entity[2])
+        if len(found) == before and len(self._ends) < _CACHED:
+            self._ends[key] = result
+        return result
+
+    def _object(
+        self, cells: dict[str, Cell], prop: Property | None, relation: str, found: list[RowProblem]
+    ) -> tuple[str | None, _Pending]:
+        """The object of a relation to an entity (or outside the ontology) in N-Triples, and its description."""
+        ocell, ids_cell, type_cell = cells["object"], cells.get("object_id"), cells.get("object_type")
+        ranges = prop.range if prop else ()
+        key = ("o", ocell.value, ids_cell.value if ids_cell else "", type_cell.value if type_cell else None, ranges,
+               prop is None)  # fmt: skip
+        known = self._objects.get(key)
+        if known is not None:
+            return known
+        before = len(found)
+        text = self._attempt(found, self._single, ocell, "object")
+        ids = self._attempt(found, self._single, ids_cell, "object_id") if ids_cell is not None else ""
+        cls = self._attempt(found, self._class, type_cell, "object_type", ranges, relation)
+        if text is None:
+            return None, None
+        result: tuple[str | None, _Pending] = (None, None)
+        if prop is None and cls is None and not ids and not self._names_entity(text):
+            result = (nt_literal(text), None)
+        else:
+            entity = self._attempt(found, self._entity, text, "object", ocell, ids or "", ids_cell)
+            if entity is None:
+                return None, None
+            cls = self._attempt(found, self._identified_class, entity[2], cls, ranges, "object", ocell)
+            result = (entity[0], (entity[0], entity[1], cls, entity[2]))
+        if len(found) == before and len(self._objects) < _CACHED:
+            self._objects[key] = result
+        return result
+
+    def _literal(self, cells: dict[str, Cell], prop: Property, found: list[RowProblem]) -> str | None:
+        """The object of a relation to a value, in N-Triples."""
+        if "object_type" in cells:
+            found.append(RowProblem("object_type", f"{prop.name} takes a value, not an entity: leave object_type empty",
+                                    cells["object_type"]))  # fmt: skip
+        ocell = cells["object"]
+        value = self._attempt(found, self._value_of, prop, ocell)
+        if "object_id" in cells:
+            found.append(RowProblem("object_id", f"{prop.name} takes a value, not an entity: leave object_id empty",
+                                    cells["object_id"]))  # fmt: skip
+        return value[0] if value is not None else None
+
+    def _value_of(self, prop: Property, cell: Cell) -> tuple[str, _Pending]:
+        return self._value(prop, self._single(cell, "object"), "object", cell)
+
+    def _qualifiers(
+        self,
+        cells: dict[str, Cell],
+        found: list[RowProblem],
+        qualifiers: list[tuple[str, str]],
+        bounded: list[tuple[str, Bounds]],
+        pending: list[_Pending],
+    ) -> None:
+        """Add each qualifier's ``(property, value)`` (N-Triples), the bounds of its dates and
+        durations, and the descriptions of its entities."""
+        for column, target, term, bounded_values in self._plan:
+            cell = cells.get(column)
+            if cell is None:
+                continue
+            items = cell.value if isinstance(cell.value, tuple) else (cell.value,)
+            if isinstance(target, Property):
+                for item in items:
+                    qualifier = self._value_cache.get((target.iri, item)) or self._attempt(
+                        found, self._value, target, item, column, cell
+                    )
+                    if qualifier is not None:
+                        qualifiers.append((term, qualifier[0]))
+                        pending.append(qualifier[1])
+                        found_bounds = self._bounds(item, target.datatype) if bounded_values and target.datatype else None
+                        if found_bounds is not None:
+                            bounded.append((term, found_bounds))
+            else:
+                for item in items:
+                    iri = self._iri_of(item)
+                    node = self._attempt(found, self._node, iri, column, cell) if iri else nt_literal(item)
+                    if node is not None:
+                        qualifiers.append((term, node))
+
+    @staticmethod
+    def _attempt(found: list[RowProblem], step: Callable[..., _T], *args: object) -> _T | None:
+        """``step(*args)``, or ``None`` with its problem added to ``found``."""
+        try:
+            return step(*args)
+        except RowProblem as problem:
+            found.append(problem)
+            return None
+
     def _source_name(self, text: str, cell: Cell) -> str:
+        known = self._source_names.get(text)
+        if known is not None:
+            return known
         name = " ".join(text.split())
         if re.match(r"https?://", name, re.IGNORECASE):
             self._node(name, "source", cell)
+        if len(self._source_names) < _CACHED:
+            self._source_names[text] = name
         return name
 
     def _source(self, out: list[str], name: str) -> str:
+        known = self._source_nodes.get(name)
+        if known is not None:
+            return known  # described already
         node, lines = source_lines(name)
         if (node, "src", "") not in self._emitted:
             self._emitted.add((node, "src", ""))
             out += lines
+        if len(self._source_nodes) < _CACHED:
+            self._source_nodes[name] = node
         return node
+
+    def _bounds(self, text: str, datatype: str) -> Bounds | None:
+        """:func:`~kg.ingest.values.bounds`, remembered."""
+        if not has_bounds(datatype):
+            return None
+        key = (text, datatype)
+        if key in self._bounds_cache:
+            return self._bounds_cache[key]
+        found = bounds(text, datatype)
+        if len(self._bounds_cache) < _CACHED:
+            self._bounds_cache[key] = found
+        return found
 
 
 def _bad_text(values: Sequence[str]) -> str:

@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from kg.ontology import XSD
 
-__all__ = ["Bounds", "bounds", "parse_date", "parse_duration", "parse_value", "roughly"]
+__all__ = ["Bounds", "bounds", "has_bounds", "parse_date", "parse_duration", "parse_value", "roughly"]
 
 _ISO_DURATION = re.compile(
     r"-?P(?=[0-9]|T[0-9])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+W)?(?:[0-9]+D)?"
@@ -498,6 +498,16 @@ def roughly(text: str, datatype: str) -> Bounds | None:
 
 
 @lru_cache(maxsize=65_536)
+def has_bounds(datatype: str) -> bool:
+    """Whether values of ``datatype`` have bounds (:func:`bounds`): dates and durations.
+
+    Examples:
+        >>> has_bounds(XSD + "gYear"), has_bounds(XSD + "integer")
+        (True, False)
+    """
+    return datatype in _DATE_TYPES or datatype == XSD + "duration"
+
+
 def bounds(text: str, datatype: str) -> Bounds | None:
     """The bounds of a duration or date as written, exact or rough; ``None`` for other datatypes
     or text that is neither.
@@ -517,9 +527,9 @@ def bounds(text: str, datatype: str) -> Bounds | None:
         >>> bounds("0.9", XSD + "decimal") is None
         True
     """
-    is_date = datatype in _DATE_TYPES
-    if not is_date and datatype != XSD + "duration":
+    if not has_bounds(datatype):
         return None
+    is_date = datatype in _DATE_TYPES
     found = _range_of(text.strip(), is_date)
     if found is not None:
         return Bounds(text.strip(), is_date, found[0], found[1])
