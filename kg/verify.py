@@ -159,10 +159,10 @@ def verify(graph: GraphStore, source: str | None = None) -> VerifyReport:
     checks = check_quotes(texts, counts, labels)
     if found is not None:
         return VerifyReport(tuple(checks))
-    quotes = _count(graph, f"?st <{QUOTE}> ?q")
-    cited = _count(graph, f"SELECT DISTINCT ?src WHERE {{ ?st <{DERIVED_FROM}> ?src }}", select=True)
-    checked = sum(counts.values())
-    return VerifyReport(tuple(checks), quotes - checked, max(cited - len(texts), 0) if quotes > checked else 0)
+    unchecked = _count(graph, f"?st <{QUOTE}> ?q") - sum(counts.values())
+    with_text = f"FILTER(?src NOT IN ({', '.join(f'<{iri}>' for iri in sorted(texts))}))" if texts else ""
+    cited = f"SELECT DISTINCT ?src WHERE {{ ?st <{DERIVED_FROM}> ?src {with_text} }}"
+    return VerifyReport(tuple(checks), unchecked, _count(graph, cited, select=True) if unchecked else 0)
 
 
 def check_quotes(

@@ -222,9 +222,9 @@ class Mapping:
             >>> Mapping(Path("m.toml"), ()).columns()
             set()
         """
-        lookups = {f"{name}." for name in self.lookups}
+        joined = tuple(f"{name}." for name in self.lookups)
         used = {c for s in self.statements for c in s.columns()} | {lk.on for lk in self.lookups.values()}
-        return {c for c in used if not c.startswith(tuple(lookups)) and c not in BUILTINS} if lookups else used - set(BUILTINS)
+        return {c for c in used if c not in BUILTINS and not c.startswith(joined)}
 
     def error(self, key: str, message: str, line: int | None = None) -> IngestError:
         """An :class:`~kg.errors.IngestError` on the mapping file at ``key``'s line."""
