@@ -340,6 +340,11 @@ def test_named_scene_songs(anora_graph: KnowledgeGraph) -> None:
     assert {"title": "Anora", "scene": "Drip dance scene", "song": "Drip", "performer": "Brooke Candy"} in records
 
 
+def test_named_scene_songs_bound_to_a_film(anora_graph: KnowledgeGraph) -> None:
+    assert _records(anora_graph, "scene-songs", film="Anora") == _records(anora_graph, "scene-songs")
+    assert _records(anora_graph, "scene-songs", film="Scream") == []
+
+
 def test_named_advisors(anora_graph: KnowledgeGraph) -> None:
     records = _records(anora_graph, "advisors", film="Anora")
     assert len(records) == 1
