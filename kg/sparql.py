@@ -24,10 +24,13 @@ from kg.errors import NetworkRefusedError, QueryError
 
 __all__ = [
     "Token",
+    "Window",
     "check_variable",
     "declares_dataset",
     "insert_data",
     "network_keyword",
+    "page_query",
+    "portable",
     "prologue",
     "query_form",
     "refuse_network",
@@ -363,3 +366,92 @@ def insert_data(quads: str) -> str:
     if any(token.kind == "blank" for token in tokenize(quads)):
         return f"INSERT {{ {quads} }} WHERE {{}}"
     return f"INSERT DATA {{ {quads} }}"
+
+
+def portable(sparql: str) -> str:
+    """``sparql`` in SPARQL 1.1: each ``LATERAL { OPTIONAL { … } }`` written ``OPTIONAL { … }``.
+
+    The named queries wrap the OPTIONAL that adds each row's statements in ``LATERAL`` (a SPARQL 1.2
+    proposal that Oxigraph implements), so that Oxigraph looks them up row by row for the rows asked
+    for, instead of first building a table of every statement in the store. Without the wrapper the
+    answer is the same, and every SPARQL 1.1 server (and rdflib) reads it: :func:`query` sends a
+    remote store this form.
+
+    Examples:
+        >>> portable("SELECT * { ?s ?p ?o LATERAL { OPTIONAL { ?s ?q ?v } } }")
+        'SELECT * { ?s ?p ?o OPTIONAL { ?s ?q ?v } }'
+    """
+    tokens = list(tokenize(sparql))
+    marks = [i for i, t in enumerate(tokens) if t.kind not in ("space", "comment")]
+    dropped: set[int] = set()
+    for n, i in enumerate(marks[:-3]):
+        group, keyword, inner = marks[n + 1 : n + 4]
+        if (tokens[i].kind, tokens[i].text.upper(), tokens[group].text) != ("word", "LATERAL", "{"):
+            continue
+        if tokens[keyword].text.upper() != "OPTIONAL" or tokens[inner].text != "{":
+            continue
+        depth, end = 0, inner
+        for end in marks[n + 3 :]:
+            depth += {"{": 1, "}": -1}.get(tokens[end].text, 0) if tokens[end].kind == "punct" else 0
+            if depth == 0:
+                break
+        after = next((m for m in marks if m > end), None)
+        if after is not None and tokens[after].text == "}":
+            dropped |= {i, group, after}
+    spaces = {k + 1 for k in dropped if k + 1 < len(tokens) and tokens[k + 1].kind == "space"}
+    return "".join(t.text for k, t in enumerate(tokens) if k not in dropped | spaces)
+
+
+Window = tuple[int, int | None]
+"""Rows to keep of a SELECT's solutions, as ``(start, stop)`` for :func:`itertools.islice`."""
+
+
+_OWN_PAGE = ("LIMIT", "OFFSET", "VALUES")
+
+
+def _modifiers(sparql: str) -> tuple[tuple[int, int] | None, bool]:
+    """Where the query's own ``ORDER BY`` clause is (its start and end offsets, or ``None``), and
+    whether the query ends with ``LIMIT``, ``OFFSET`` or ``VALUES`` of its own: the clauses after
+    the outermost group, outside strings, IRIs and comments.
+
+    Examples:
+        >>> text = 'SELECT * WHERE { { SELECT ?s { ?s ?p "ORDER BY" } ORDER BY ?s LIMIT 1 } } ORDER BY ?s'
+        >>> span, own = _modifiers(text)
+        >>> text[span[0] : span[1]], own
+        ('ORDER BY ?s', False)
+    """
+    depth, closed, order, end, own = 0, False, None, None, False
+    for token in tokenize(sparql):
+        if token.kind == "punct" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+            closed = closed or depth == 0
+        elif depth == 0 and closed and token.kind == "word":
+            word = token.text.upper()
+            if word == "ORDER":
+                order = token.start
+            elif word in _OWN_PAGE:
+                own = True
+                if order is not None and end is None:
+                    end = token.start
+    return (None if order is None else (order, len(sparql) if end is None else end)), own
+
+
+def page_query(sparql: str, *, limit: int | None, offset: int, sort: bool) -> tuple[str, Window | None]:
+    """The query to run for a page: without its ``ORDER BY`` unless ``sort``, and with ``LIMIT`` and
+    ``OFFSET`` added; or, when the query has a page of its own, the window to read of its solutions.
+
+    Examples:
+        >>> page_query("SELECT * { ?s ?p ?o } ORDER BY ?s", limit=20, offset=40, sort=False)
+        ('SELECT * { ?s ?p ?o }\\nLIMIT 20 OFFSET 40\\n', None)
+        >>> page_query("SELECT * { ?s ?p ?o } LIMIT 100", limit=20, offset=40, sort=True)
+        ('SELECT * { ?s ?p ?o } LIMIT 100', (40, 60))
+    """
+    order, own = _modifiers(sparql)
+    if order is not None and not sort:
+        sparql = sparql[: order[0]] + sparql[order[1] :]
+    if limit is None and not offset:
+        return sparql, None
+    if own:
+        return sparql, (offset, None if limit is None else offset + limit)
+    clauses = " ".join(([f"LIMIT {limit}"] if limit is not None else []) + ([f"OFFSET {offset}"] if offset else []))
+    return f"{sparql.rstrip()}\n{clauses}\n", None

@@ -19,7 +19,8 @@ import pytest
 from cli_helpers import Target, cli, cli_fails, csv_rows, plain
 from kg import KnowledgeGraph
 from kg.errors import UsageError
-from kg.query import QueryResult, named_queries, portable
+from kg.query import QueryResult, named_queries
+from kg.sparql import portable
 from kg.sparql import scrub
 
 ROOT = Path(__file__).resolve().parent.parent
