@@ -147,8 +147,9 @@ def test_damage_met_during_a_query_is_exit_4_saying_what_to_do(
 
 @pytest.mark.parametrize(
     "command",
-    [["sources"], ["sources", "--json"], ["query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"]],
-    ids=["sources", "sources-json", "count"],
+    [["sources"], ["sources", "--json"], ["query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"],
+     ["ingest", str(DATA / "tiny.csv")]],
+    ids=["sources", "sources-json", "count", "ingest"],
 )
 def test_damage_a_count_meets_is_exit_4_in_bounded_memory(kg_path: Path, anora_csv: Path, command: list[str]) -> None:
     """Oxigraph reports a damaged data block at every step of its scan, without end; a query that counts
@@ -162,7 +163,8 @@ def test_damage_a_count_meets_is_exit_4_in_bounded_memory(kg_path: Path, anora_c
     assert f"the store {kg_path} is damaged" in done.stderr and "Corruption" in done.stderr
     assert "backup" in done.stderr and "export" in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == ""
-    assert store_files(kg_path) == before
+    if command[0] != "ingest":  # a writer ended by the guard leaves its snapshot, for the next writer to remove
+        assert store_files(kg_path) == before
 
 
 def test_the_guard_leaves_a_healthy_read_alone(kg_path: Path, anora_csv: Path) -> None:

@@ -84,10 +84,11 @@ class EmbeddedStore:
         return self._read_only
 
     def watch_memory(self, on_damage: Callable[[StoreError], None]) -> None:
-        """While this read-only store is open, bound the memory its reads take (see :mod:`kg.store.guard`):
-        past the bound, scan the store, and call ``on_damage`` with the error to report if it is damaged
-        (the read itself cannot be stopped: the command line exits). Nothing in memory or for writing."""
-        if self.location is None or not self._read_only or self._guard is not None:
+        """While this store is open, bound the memory its reads take (see :mod:`kg.store.guard`): past the
+        bound, scan the store (a writer's through its own open store), and call ``on_damage`` with the
+        error to report if it is damaged (the read itself cannot be stopped: the command line exits).
+        Nothing in memory or for a store not yet created."""
+        if self.location is None or self._pending or self._guard is not None:
             return
         where = self.location
 
@@ -95,7 +96,7 @@ class EmbeddedStore:
             on_damage(damaged(RuntimeError(text), where) or _damaged(where, text))
 
         path = self.snapshot.path if self.snapshot is not None else self.location
-        self._guard = MemoryGuard(path, report).start()
+        self._guard = MemoryGuard(path, report, raw=None if self._read_only else self.raw).start()
 
     def check_writable(self) -> None:
         """Raise :class:`~kg.errors.StoreError` when the store was opened read-only."""

@@ -48,9 +48,9 @@ def memory_bound(store_bytes: int, *, address_limit: int | None) -> int:
     return bound
 
 
-def scan_for_damage(path: Path) -> str | None:
-    """RocksDB's error when a streamed scan of the store at ``path`` (opened read-only) meets a damaged
-    table, else ``None``. It reads each quad once, through two of Oxigraph's indexes, and returns no row.
+def scan_for_damage(path: Path | ox.Store) -> str | None:
+    """RocksDB's error when a streamed scan of the store at ``path`` (opened read-only; or a store
+    already open, such as a writer's) meets a damaged table, else ``None``. It reads each quad once, through two of Oxigraph's indexes, and returns no row.
 
     Examples:
         >>> import tempfile
@@ -62,7 +62,7 @@ def scan_for_damage(path: Path) -> str | None:
         True
     """
     try:
-        raw = ox.Store.read_only(str(path))
+        raw = path if isinstance(path, ox.Store) else ox.Store.read_only(str(path))
         for _ in raw.query(_NAMED):  # type: ignore[union-attr]
             pass
         for _ in raw.query(_UNION, use_default_graph_as_union=True):  # type: ignore[union-attr]
@@ -79,9 +79,16 @@ class MemoryGuard:
     """
 
     def __init__(
-        self, path: Path, on_damage: Callable[[str], None], *, bound: int | None = None, interval: float = 0.05
+        self,
+        path: Path,
+        on_damage: Callable[[str], None],
+        *,
+        bound: int | None = None,
+        interval: float = 0.05,
+        raw: ox.Store | None = None,
     ) -> None:
         self.path = path
+        self.raw = raw
         self.on_damage = on_damage
         soft = resource.getrlimit(resource.RLIMIT_AS)[0]
         address_limit = None if soft == resource.RLIM_INFINITY else soft
@@ -100,7 +107,7 @@ class MemoryGuard:
     def _watch(self) -> None:
         while not self._stopped.wait(self.interval):
             if _resident() > self.bound:
-                found = scan_for_damage(self.path)
+                found = scan_for_damage(self.raw if self.raw is not None else self.path)
                 if found is not None and not self._stopped.is_set():
                     self.on_damage(found)
                 return
