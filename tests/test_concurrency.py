@@ -45,8 +45,19 @@ def test_readers_share_the_store(store: Path) -> None:
     assert run.returncode == 0 and "anora.csv" in run.stdout
 
 
-def test_a_writer_refuses_readers_and_says_how_to_wait(store: Path) -> None:
-    with held_by_another_process(HOLD, store, "write", 60):
+HOLD_RAW = """
+import sys, time
+import pyoxigraph
+store = pyoxigraph.Store(sys.argv[1])
+print("ready", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_a_writer_without_a_snapshot_refuses_readers_and_says_how_to_wait(store: Path) -> None:
+    """A writer that made no snapshot (here pyoxigraph itself; filmkg's writers make one, see
+    tests/test_snapshot_readers.py): the reader cannot answer and says so."""
+    with held_by_another_process(HOLD_RAW, store, 60):
         run = _filmkg(store, "show", "Anora")
     assert run.returncode == 4
     assert "is in use by another process" in run.stderr and "--wait" in run.stderr and "Traceback" not in run.stderr

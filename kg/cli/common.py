@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -19,11 +20,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kg.errors import KGError, UsageError
+from kg.errors import KGError, StoreError, UsageError
 from kg.graph import KnowledgeGraph
 from kg.output import cell
 from kg.store import default_location
-from kg.store.embedded import damaged
+from kg.store.embedded import EmbeddedStore, damaged
 
 __all__ = [
     "CliState",
@@ -157,10 +158,24 @@ def open_graph(ctx: typer.Context, *, write: bool = False, create: bool = False)
     def waiting() -> None:
         typer.echo(f"waiting up to {given.wait:g} s for another process to finish with the store…", err=True)
 
-    return KnowledgeGraph.from_env(
+    graph = KnowledgeGraph.from_env(
         store=given.store, endpoint=given.endpoint, update_endpoint=given.update_endpoint,
         gsp_endpoint=given.gsp_endpoint, create=create, read_only=not write, wait=given.wait, on_wait=waiting,
     )  # fmt: skip
+    store = graph.store
+    if isinstance(store, EmbeddedStore):
+        if store.snapshot is not None:
+            typer.echo(f"note: {flags(store.snapshot.note())}", err=True)
+        store.watch_memory(_exit_damaged)
+    return graph
+
+
+def _exit_damaged(error: StoreError) -> None:
+    """Say that the store is damaged and end the process with its exit code: called by the memory guard's
+    thread while Oxigraph's query, which cannot be stopped, eats memory on a damaged table."""
+    typer.echo(f"error: {flags(str(error))}", err=True)
+    sys.stderr.flush()
+    os._exit(error.exit_code)
 
 
 def echo_result(value: Any, *, as_json: bool) -> None:

@@ -24,7 +24,9 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.sparql import declares_dataset
 from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
+from kg.store.guard import MemoryGuard
 from kg.store.recovery import Recovery, remove_store_debris
+from kg.store.snapshot import Snapshot, make_snapshot, open_snapshot, remove_snapshot
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -65,6 +67,10 @@ class EmbeddedStore:
         self._pending = pending
         self._scope: dict[str, Any] | None = None
         self._lock: int | None = None
+        self._snapshot_made = False
+        self._guard: MemoryGuard | None = None
+        self.snapshot: Snapshot | None = None
+        """Set when a reader answers from the snapshot of a running writer (see :mod:`kg.store.snapshot`)."""
 
     def _materialize(self) -> None:
         """Create the store on disk, on the first write to a store opened where none was yet."""
@@ -76,6 +82,21 @@ class EmbeddedStore:
     def read_only(self) -> bool:
         """Whether the store was opened read-only."""
         return self._read_only
+
+    def watch_memory(self, on_damage: Callable[[StoreError], None]) -> None:
+        """While this store is open, bound the memory its reads take (see :mod:`kg.store.guard`): past the
+        bound, scan the store (a writer's through its own open store), and call ``on_damage`` with the
+        error to report if it is damaged (the read itself cannot be stopped: the command line exits).
+        Nothing in memory or for a store not yet created."""
+        if self.location is None or self._pending or self._guard is not None:
+            return
+        where = self.location
+
+        def report(text: str) -> None:
+            on_damage(damaged(RuntimeError(text), where) or _damaged(where, text))
+
+        path = self.snapshot.path if self.snapshot is not None else self.location
+        self._guard = MemoryGuard(path, report, raw=None if self._read_only else self.raw).start()
 
     def check_writable(self) -> None:
         """Raise :class:`~kg.errors.StoreError` when the store was opened read-only."""
@@ -228,7 +249,14 @@ class EmbeddedStore:
         return Dataset(store=OxigraphStore(store=self.raw))
 
     def close(self) -> None:
-        """Flush pending writes to disk (nothing for a read-only or in-memory store); release a reader's lock."""
+        """Remove this writer's snapshot, flush pending writes to disk (nothing for a read-only or in-memory
+        store); release a reader's lock."""
+        if self._guard is not None:
+            self._guard.stop()
+            self._guard = None
+        if self._snapshot_made and self.location is not None:
+            self._snapshot_made = False
+            remove_snapshot(self.location)
         try:
             if self.location is not None and not self._read_only and not self._pending:
                 self.raw.flush()
@@ -268,14 +296,18 @@ def open_store(
     """Open the Oxigraph store at ``location``: read-write (creating it if ``create``), or read-only.
 
     A read-only open writes nothing; any number of readers share the store, while a writer
-    excludes readers and other writers. A store to be created is created on disk by its first
-    write, so that a first ingest that fails leaves nothing behind.
+    excludes readers and other writers. A writer checkpoints the committed state when it opens
+    the store, and a reader that finds it at work (and does not ``wait``) answers from that
+    snapshot: the store as it was before the running write (``store.snapshot`` says since when; see
+    :mod:`kg.store.snapshot`). A store to be created is created on disk by its first write, so that
+    a first ingest that fails leaves nothing behind.
 
     Args:
         location: the store folder.
         create: create the store on its first write when there is none.
         read_only: open for reading only.
-        wait: while another process holds the store, try again for up to this many seconds.
+        wait: while another process holds the store, try again for up to this many seconds
+            (instead of answering from the writer's snapshot).
         on_wait: called once, when the open starts waiting.
 
     Raises:
@@ -303,6 +335,8 @@ def open_store(
         try:
             return _open_existing(location, read_only=read_only)
         except _InUse as exc:
+            if read_only and wait <= 0 and (before := _open_before_write(location)) is not None:
+                return before
             if time.monotonic() >= deadline:
                 if waiting:
                     raise StoreError(f"{exc} (waited {wait:g} s)") from None
@@ -323,6 +357,19 @@ def _open_existing(location: Path, *, read_only: bool) -> EmbeddedStore:
         raise
     store = EmbeddedStore(raw, location=location, read_only=read_only)
     store._lock = lock
+    if not read_only:
+        store._snapshot_made = make_snapshot(raw, location) is not None
+    return store
+
+
+def _open_before_write(location: Path) -> EmbeddedStore | None:
+    """The store as it was before the running write, from its writer's snapshot, or ``None``."""
+    found = open_snapshot(location)
+    if found is None:
+        return None
+    raw, snapshot, lock = found
+    store = EmbeddedStore(raw, location=location, read_only=True)
+    store._lock, store.snapshot = lock, snapshot
     return store
 
 

@@ -9,7 +9,9 @@ reads never touch them, and the next writing command removes each and says so:
 - ``bulk-*.sst`` files in the store folder, which pyoxigraph's bulk loader writes before RocksDB
   takes them in under a numbered name: RocksDB's MANIFEST lists only its numbered ``NNNNNN.sst``
   tables, so a ``bulk-*.sst`` file is never part of the store, and is removed (by the writer,
-  which holds the store's lock, so no other bulk load is running) by :func:`remove_store_debris`.
+  which holds the store's lock, so no other bulk load is running) by :func:`remove_store_debris`;
+- a snapshot folder, ``.filmkg-snapshot-PID``, in the store folder (see :mod:`kg.store.snapshot`):
+  a reader never answers from it once its writer is gone, and the next writer removes it.
 
 The same writer also keeps RocksDB's info log from growing without end: each read-write open
 rotates ``LOG`` to ``LOG.old.<time>`` (pyoxigraph does not let one set RocksDB's
@@ -32,6 +34,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from kg.store.snapshot import remove_stale_snapshots
 
 __all__ = [
     "KEEP_LOGS",
@@ -66,6 +70,8 @@ class Recovery:
     """What the temporary folders and bulk-load files took on disk."""
     old_logs: int = 0
     """RocksDB ``LOG.old.*`` files removed (routine: not in the summary)."""
+    snapshots: int = 0
+    """Snapshots of killed writers (or kept by a reader when their writer ended) removed."""
 
     def __add__(self, other: Recovery) -> Recovery:
         return Recovery(*(a + b for a, b in zip(_values(self), _values(other))))
@@ -86,15 +92,18 @@ class Recovery:
             parts.append(_count(self.temp_folders, "temporary folder"))
         if self.bulk_files:
             parts.append(_count(self.bulk_files, "bulk-load file"))
+        if self.snapshots:
+            parts.append(_count(self.snapshots, "snapshot"))
         if not parts:
             return ""
-        freed = f" ({self.freed_bytes / (1 << 20):,.1f} MB freed)" if self.temp_folders or self.bulk_files else ""
+        files = self.temp_folders or self.bulk_files or self.snapshots
+        freed = f" ({self.freed_bytes / (1 << 20):,.1f} MB freed)" if files else ""
         return "removed what interrupted commands left: " + ", ".join(parts) + freed
 
 
 def _values(recovery: Recovery) -> tuple[int, ...]:
     return (recovery.orphan_graphs, recovery.orphan_triples, recovery.temp_folders, recovery.bulk_files,
-            recovery.freed_bytes, recovery.old_logs)  # fmt: skip
+            recovery.freed_bytes, recovery.old_logs, recovery.snapshots)  # fmt: skip
 
 
 def _count(n: int, noun: str) -> str:
@@ -148,9 +157,10 @@ def remove_dead_scratch(folder: Path | None = None) -> Recovery:
 
 
 def remove_store_debris(location: Path) -> Recovery:
-    """Remove the ``bulk-*.sst`` files a killed bulk load left in the store folder, and the
-    ``LOG.old.*`` files of RocksDB past the newest :data:`KEEP_LOGS`. Call it only while holding the
-    store open for writing (RocksDB's lock): no other process then loads into the store.
+    """Remove the ``bulk-*.sst`` files a killed bulk load left in the store folder, the snapshots of
+    other writers (:func:`kg.store.snapshot.remove_stale_snapshots`), and the ``LOG.old.*`` files of
+    RocksDB past the newest :data:`KEEP_LOGS`. Call it only while holding the store open for writing
+    (RocksDB's lock): no other process then loads into the store.
 
     Examples:
         >>> import tempfile
@@ -175,7 +185,8 @@ def remove_store_debris(location: Path) -> Recovery:
         with contextlib.suppress(FileNotFoundError):
             log.unlink()
             old += 1
-    return Recovery(bulk_files=bulk, freed_bytes=freed, old_logs=old)
+    snapshots, snapshot_bytes = remove_stale_snapshots(location)
+    return Recovery(bulk_files=bulk, freed_bytes=freed + snapshot_bytes, old_logs=old, snapshots=snapshots)
 
 
 def _alive(pid: int) -> bool:
