@@ -14,7 +14,6 @@ import hashlib
 import logging
 import os
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,7 +40,7 @@ from kg.registry import (
     settle_identity,
     sources,
 )
-from kg.ingest.diff import DIFF_LIMIT, DIFF_SHARE, blank_or_lines, diff_lines
+from kg.ingest.diff import DIFF_LIMIT, DIFF_SHARE, Dumps, StoredDump, blank_or_lines, diff_lines
 from kg.store import GraphStore
 from kg.store.embedded import EmbeddedStore
 from kg.store.recovery import Recovery, scratch_folder
@@ -261,7 +260,7 @@ class _Prepared:
     left_out: int = 0
     warnings: list[Problem] = field(default_factory=list)
     replaces: SourceInfo | None = None
-    stored: _StoredDump | None = None
+    stored: StoredDump | None = None
     """The replaced graph, written out while the file is read (see :func:`_replace_by_difference`)."""
     raw: bool = False
     """Read as RDF triples, not records: the identity rule leaves its entities as they are."""
@@ -340,7 +339,7 @@ def ingest(
     rejects = Rejects(skip_bad_rows) if skip_bad_rows is not None else None
     options = ImportOptions(base=base, strict=strict, allow_network=allow_network, progress=progress, limits=limits)
     workdir = _workdir(limits)
-    dumps = _Dumps()
+    dumps = Dumps()
     mappings: dict[Path, MappedTable] = {}
     try:
         for index, path in enumerate(files):
@@ -414,50 +413,6 @@ def ingest(
     report = _with_texts(graph, tuple(unchanged + reports), text_files)
     linked = sum(settled.linked_in.get(r.graph, 0) for r in report.files if r.status != "unchanged")
     return replace(report, linked=linked, identity_warnings=identity_warnings, recovered=recovered)
-
-
-class _StoredDump:
-    """A graph being written out as N-Triples in a thread: pyoxigraph's dump lets go of Python's lock,
-    so that it runs on another core while the file is read (the dump of a 2.5 M-triple graph takes
-    about as long as the row checking of its 200,000 rows)."""
-
-    def __init__(self, store: EmbeddedStore, graph: str, path: Path) -> None:
-        self.path = path
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(store, graph), daemon=True)
-        self.thread.start()
-
-    def _run(self, store: EmbeddedStore, graph: str) -> None:
-        try:
-            store.dump_graph(graph, self.path)
-        except BaseException as exc:  # handed to the caller of result()
-            self.error = exc
-
-    def result(self) -> Path:
-        """The written file, once done.
-
-        Raises:
-            StoreError: the graph could not be read or written out.
-        """
-        self.thread.join()
-        if self.error is not None:
-            raise StoreError(f"cannot read the graph being replaced ({self.error}): check the store's disk") from self.error
-        return self.path
-
-
-class _Dumps:
-    """The dumps an ingest started, waited for before its temporary folder goes."""
-
-    def __init__(self) -> None:
-        self.started: list[_StoredDump] = []
-
-    def start(self, store: EmbeddedStore, graph: str, path: Path) -> _StoredDump:
-        self.started.append(_StoredDump(store, graph, path))
-        return self.started[-1]
-
-    def wait(self) -> None:
-        for dump in self.started:
-            dump.thread.join()
 
 
 def _beside(path: Path, format: str | None, mappings: dict[Path, MappedTable]) -> MappedTable | None:
@@ -638,6 +593,8 @@ def _replace_by_difference(graph: GraphStore, item: _Prepared, workdir: Path) ->
     if item.stored is None:
         return None
     stored = item.stored.result()
+    if stored is None:
+        return None
     try:
         found = diff_lines(stored, item.ntriples, workdir, limit=limit) if blank_or_lines(stored) is not None else None
     finally:
