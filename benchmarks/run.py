@@ -22,8 +22,11 @@ Steps (each in a fresh process, so that peak memory is its own):
    peak memory), side by side on a store of the shipped 49 rows and on the big store: ``show``,
    ``neighbors``, ``path``, and every named query's first page (``--limit 20``) and whole answer,
    with pyoxigraph running the same text alone beside the whole answers;
-8. ``filmkg drop`` of the big file from the big store: time against its ingest, peak memory, and
-   the store's size on disk against its size before that ingest.
+8. the ``oxigraph`` CLI's ``load`` then ``optimize`` of the same quads, in a fresh folder, against the ingest;
+9. on the big store: a 50-row file ingested (then dropped), and the big file re-ingested with one
+   row changed (a replace), against its ingest;
+10. ``filmkg drop`` of the big file from the big store: time against its ingest, peak memory, and
+    the store's size on disk against its size before that ingest.
 
 Prints a table with ratios to the baselines, each target and whether it is met, and writes
 benchmarks/results/run.json.
@@ -321,6 +324,79 @@ def step_drop(work: Path, ingest: dict[str, float]) -> dict[str, float]:
             "store_mb_before_ingest": ingest["store_mb_before"], "store_mb_after_ingest": ingest["store_mb_after"]}
 
 
+SMALL_ROWS = 50
+SMALL_TARGET = 5.0
+"""Seconds: a 50-row file ingested into the big store, as a whole command."""
+REPLACE_TARGET = 1.5
+"""The big file re-ingested with one row changed, at most this many times its ingest."""
+LOADER_TARGET = 0.8
+"""filmkg ingest at least this share of the throughput of ``oxigraph load`` + ``optimize``."""
+
+
+def _timed_process(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak MB of a command in a fresh process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed")
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def step_small_ingest(work: Path) -> dict[str, float]:
+    """A 50-row file (another seed of the generator) ingested into the big store, then dropped again."""
+    sys.path.insert(0, str(HERE))
+    from generate import write
+
+    small = work / "small.csv"
+    write(small, SMALL_ROWS, seed=11)
+    seconds, peak, _ = _command(["--store", str(work / "store"), "ingest", str(small)], timeout=3600)
+    dropped, _, _ = _command(["--store", str(work / "store"), "drop", "small.csv"], timeout=3600)
+    return {"seconds": seconds, "peak_mb": peak, "drop_seconds": dropped}
+
+
+def step_replace(work: Path) -> dict[str, float]:
+    """The big file with one row changed (a quote's paragraph number), re-ingested into the big store."""
+    path = work / "films.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    row = next(i for i in range(len(lines) // 2, len(lines)) if "paragraph" in lines[i])
+    lines[row] = lines[row].replace("paragraph", "paragraph no.", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    seconds, peak, out = _command(["--store", str(work / "store"), "ingest", str(path)], timeout=24 * 3600)
+    return {"seconds": seconds, "peak_mb": peak, "replaced": float("1 replaced" in out)}
+
+
+def step_oxigraph_cli(work: Path) -> dict[str, float]:
+    """The same quads as the big ingest, loaded by the ``oxigraph`` CLI and optimized, in a fresh folder."""
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    folder = work / "ox-cli"
+    load, load_peak = _timed_process([binary, "load", "--location", str(folder), "--file", str(work / "films.nt")])
+    optimize, optimize_peak = _timed_process([binary, "optimize", "--location", str(folder)])
+    size = _size_mb(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"seconds": load + optimize, "load_seconds": load, "optimize_seconds": optimize,
+            "peak_mb": max(load_peak, optimize_peak), "store_mb": size}
+
+
+def _writes_lines(small: dict[str, float], replaced: dict[str, float], loader: dict[str, float],
+                  ingest: dict[str, float], rows: int) -> list[str]:
+    ratio = replaced["seconds"] / ingest["seconds"]
+    throughput = loader["seconds"] / ingest["seconds"]
+    return [
+        f"filmkg ingest of a {SMALL_ROWS}-row file into the {rows:,}-row store: {small['seconds']:.1f}s, "
+        f"{small['peak_mb']:,.0f} MB: {'met' if small['seconds'] < SMALL_TARGET else 'NOT met'} "
+        f"(target: under {SMALL_TARGET:g}s; its drop {small['drop_seconds']:.1f}s)",
+        f"filmkg ingest of the big file with one row changed (replace): {replaced['seconds']:.1f}s, "
+        f"{replaced['peak_mb']:,.0f} MB, {ratio:.2f}x its ingest ({ingest['seconds']:.1f}s): "
+        f"{'met' if ratio <= REPLACE_TARGET else 'NOT met'} (target: at most {REPLACE_TARGET:g}x)"
+        + ("" if replaced["replaced"] else " [the file was not reported replaced]"),
+        f"oxigraph CLI load + optimize of the same quads: {loader['seconds']:.1f}s "
+        f"(load {loader['load_seconds']:.1f}s, optimize {loader['optimize_seconds']:.1f}s, {loader['peak_mb']:,.0f} MB); "
+        f"filmkg ingest at {throughput:.2f}x its throughput: {'met' if throughput >= LOADER_TARGET else 'NOT met'} "
+        f"(target: at least {LOADER_TARGET:g}x)",
+    ]
+
+
 def _child(step: str, work: Path, extra: list[str], timeout: float | None = None) -> dict[str, float]:
     output = subprocess.run(
         [sys.executable, __file__, "--step", step, "--work", str(work), *extra],
@@ -382,6 +458,9 @@ def main() -> int:
             "big": step_cli(work / "store", repeat, args.command_timeout),
             "pyoxigraph": _child("oxigraph-named", work, []),
         }
+        loader = step_oxigraph_cli(work)
+        small = step_small_ingest(work)
+        replaced = step_replace(work)
         dropped = step_drop(work, ingest)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -393,7 +472,8 @@ def main() -> int:
         "rows": args.rows, "triples": triples, "machine": f"{os.cpu_count()} cores",
         "ingest": ingest, "oxigraph_bulk_load": oxigraph, "rdflib_memory": rdflib,
         "rdflib_memory_scaled_seconds": rdflib_full, "queries": queries, "remote": remote,
-        "reading_commands": reading, "drop": dropped,
+        "reading_commands": reading, "drop": dropped, "small_ingest": small, "replace": replaced,
+        "oxigraph_cli": loader,
     }
     lines = [
         f"{args.rows:,} annotated rows -> {triples:,} triples ({os.cpu_count()} cores)",
@@ -434,7 +514,8 @@ def main() -> int:
             f"server (Oxigraph on 127.0.0.1, Graph Store uploads): ingest {remote['ingest']:.1f}s "
             f"({remote['triples'] / remote['ingest']:,.0f} triples/s); '*' queries above in the server column"
         )
-    lines += ["", *_reading_lines(reading, args.rows), "", *_drop_lines(dropped, ingest)]
+    lines += ["", *_reading_lines(reading, args.rows), "", *_writes_lines(small, replaced, loader, ingest, args.rows),
+              *_drop_lines(dropped, ingest)]
     print("\n".join(lines))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=1) + "\n")

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -46,6 +47,7 @@ __all__ = [
     "find_source",
     "recover",
     "register",
+    "replace_in_place",
     "registered_graphs",
     "remove_orphans",
     "settle_identity",
@@ -246,9 +248,8 @@ def _unregister(node: str) -> str:
     return f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{node}> ?p ?o }} }}"
 
 
-def register(graph: GraphStore, info: SourceInfo, *, replaces: SourceInfo | None) -> None:
-    """Record ``info`` in the registry, in place of ``replaces`` (one transaction), then remove the
-    graph it replaced in batches (the ingest compacts the store when it ends)."""
+def _entry(info: SourceInfo, *, counts: bool = True) -> str:
+    """The registry triples of ``info`` (without its triple and statement counts unless ``counts``)."""
     node = ox.NamedNode(info.graph)
     values = (
         ox.Literal(info.name),
@@ -258,14 +259,21 @@ def register(graph: GraphStore, info: SourceInfo, *, replaces: SourceInfo | None
         ox.Literal(info.triples),
         ox.Literal(info.statements),
     )
-    body = " ".join(f"{node} <{FILM}{field}> {value} ." for field, value in zip(_FIELDS, values))
+    fields = _FIELDS if counts else _FIELDS[:4]
+    body = " ".join(f"{node} <{FILM}{field}> {value} ." for field, value in zip(fields, values))
     body += f" {node} a <{SOURCE_FILE_CLASS}> ."
     if info.importer:
         body += f" {node} <{FILM}importer> {ox.Literal(info.importer)} ."
-    body += (
+    return body + (
         f" {node} <{GENERATED_AT}> "
         f'"{info.ingested}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .'
     )
+
+
+def register(graph: GraphStore, info: SourceInfo, *, replaces: SourceInfo | None) -> None:
+    """Record ``info`` in the registry, in place of ``replaces`` (one transaction), then remove the
+    graph it replaced in batches (the ingest compacts the store when it ends)."""
+    body = _entry(info)
     update = f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ {body} }} }}"
     if replaces is not None:
         update = f"{_unregister(replaces.graph)} ; {update}"
@@ -278,6 +286,44 @@ def register(graph: GraphStore, info: SourceInfo, *, replaces: SourceInfo | None
             logging.getLogger(__name__).warning(
                 "could not remove the replaced graph %s (%s): the next writing command removes it", replaces.graph, exc
             )
+
+
+def replace_in_place(graph: GraphStore, info: SourceInfo, removed: Sequence[str], added: Sequence[str]) -> SourceInfo:
+    """Change the graph ``info.graph`` of a registered file by deleting the N-Triples lines ``removed``
+    and inserting ``added``, and its registry entry to ``info`` with the triples and statements the
+    graph then holds, all in one transaction: readers see the file's old version or its new one.
+
+    Returns:
+        ``info`` with the counts of the changed graph.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("subject,predicate,object\\nSean Baker,directed,Anora\\n")
+        >>> kg = KnowledgeGraph.memory()
+        >>> before = kg.ingest([p]).files[0]
+        >>> info = replace(find_source(kg, "t.csv"), content_hash="new", rows=2)
+        >>> line = f"<{info.graph}> <http://e/p> <http://e/o> ."
+        >>> after = replace_in_place(kg, info, [], [line])
+        >>> after.triples - before.triples, find_source(kg, "t.csv").content_hash
+        (1, 'new')
+    """
+    node = ox.NamedNode(info.graph)
+    parts = [_unregister(info.graph)]
+    if removed:
+        parts.append(f"DELETE DATA {{ GRAPH {node} {{ {chr(10).join(removed)} }} }}")
+    if added:
+        parts.append(f"INSERT DATA {{ GRAPH {node} {{ {chr(10).join(added)} }} }}")
+    parts.append(f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ {_entry(info, counts=False)} }} }}")
+    parts.append(
+        f"INSERT {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}tripleCount> ?t ; <{FILM}statementCount> ?n }} }} "
+        f"WHERE {{ {{ SELECT (COUNT(*) AS ?t) WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }} }} "
+        f"{{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {node} {{ ?x a <{RDF_STATEMENT}> }} }} }} }}"
+    )
+    graph.store.update(" ;\n".join(parts))
+    graph.store.written()
+    return next(i for i in sources(graph) if i.graph == info.graph)
 
 
 def ensure_ontology(graph: GraphStore) -> None:

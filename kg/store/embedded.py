@@ -206,6 +206,20 @@ class EmbeddedStore:
         self.raw.remove_graph(node)
         self.written()
 
+    def dump_graph(self, graph: str, path: Path) -> None:
+        """Write the triples of one named graph to ``path`` as N-Triples, one per line.
+
+        Examples:
+            >>> import tempfile
+            >>> store, g = memory_store(), ox.NamedNode("http://e/g")
+            >>> store.raw.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("1"), g))
+            >>> out = Path(tempfile.mkdtemp()) / "g.nt"
+            >>> store.dump_graph(g.value, out)
+            >>> out.read_text()
+            '<http://e/a> <http://e/p> "1" .\\n'
+        """
+        self.raw.dump(str(path), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+
     def graph_names(self) -> list[str]:
         """Every named graph in the store."""
         return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode))
