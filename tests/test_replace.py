@@ -139,3 +139,18 @@ def test_a_replacement_in_place_is_one_update(empty_kg: KnowledgeGraph, tmp_path
     with pytest.raises(SyntaxError):
         replace_in_place(empty_kg, info, [f"<{GRAPH_PREFIX}x> <http://e/p> <http://e/o> ."], ["not a triple ."])
     assert _content(empty_kg) == before
+
+
+def test_a_file_loaded_afresh_after_a_change_in_place_keeps_its_rows(
+    empty_kg: KnowledgeGraph, tmp_path: Path, anora_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Back to its first version after a change in place, a file loaded afresh (here: no ``sort`` on
+    the PATH) would be minted the graph name it already has; it must not load into it and then drop it."""
+    data = _write(tmp_path / "films.csv", *ROWS)
+    first, _ = _ingest_twice(empty_kg, anora_csv, data, *ROWS[:-1], "Person 59,directed,Film 3")
+    assert find_source(empty_kg, data.name).graph == first  # the change went in place
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    _write(data, *ROWS)
+    assert [f.status for f in empty_kg.ingest(data).files] == ["replaced"]
+    assert _content(empty_kg) == _never_had(anora_csv, data)
+    assert find_source(empty_kg, data.name).triples > 0

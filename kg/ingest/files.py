@@ -542,6 +542,9 @@ def _load(graph: GraphStore, item: _Prepared, workdir: Path) -> tuple[FileReport
             return done, 0
     resolved = str(item.path.resolve())
     target = mint_hashed("graph", resolved, item.content_hash)
+    if item.replaces is not None and target == item.replaces.graph:
+        # back to an earlier version after a change in place: its graph holds another version now
+        target = mint_hashed("graph", resolved, item.content_hash, target)
     try:
         if item.triples:
             _store_write(graph, lambda: graph.store.bulk_load(item.ntriples, target))
