@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal, get_args
 
 
 from kg.lazy import lazy
-from kg.analysis.entities import Descriptions, describe, entity_rules
-from kg.analysis.projections import Projection, entity_graph_of, to_networkx
+from kg.analysis.entities import Descriptions, entity_rules
+from kg.analysis.projections import Projection, entity_relations, to_networkx
+from kg.analysis.scan import scan
 from kg.errors import UsageError
 from kg.registry import sources as registry_sources
 from kg.store import GraphStore
@@ -203,23 +204,27 @@ def stats(graph: GraphStore) -> dict[str, pandas.DataFrame]:
     """
     import pandas
 
-    described = describe(graph)
-    g = entity_graph_of(graph, described, statements=False)
-    everyone = _entities(graph, described, g)
+    found = scan(graph, labels=False)
+    nodes, edges = entity_relations(graph, found.relations, found.described)
+    everyone = _entities(graph, found.described, nodes)
     sources = registry_sources(graph)
+    linked = nx.Graph()  # (weakly connected components of the entity graph are those of this one)
+    linked.add_nodes_from(nodes)
+    linked.add_edges_from((s, o) for s, o, _, _ in edges)
+    n, m = len(nodes), len(edges)
     summary = [
         ("entities", len(everyone)),
-        ("entities with relations", g.number_of_nodes()),
-        ("relations (edges)", g.number_of_edges()),
-        ("density", round(nx.density(g), 6) if g.number_of_nodes() > 1 else 0.0),
-        ("weakly connected components", nx.number_weakly_connected_components(g) if g else 0),
+        ("entities with relations", n),
+        ("relations (edges)", m),
+        ("density", round(m / (n * (n - 1)), 6) if n > 1 else 0.0),  # (as networkx's, for a directed graph)
+        ("weakly connected components", nx.number_connected_components(linked) if n else 0),
         ("sources", len(sources)),
         ("quads in store", len(graph.store)),
     ]
     return {
         "summary": pandas.DataFrame(summary, columns=["measure", "value"], dtype=object),
         "classes": pandas.DataFrame(_class_rows(graph, everyone), columns=["class", "entities"]),
-        "relations": pandas.DataFrame(_relation_rows(graph, g), columns=["relation", "edges", "statements"]),
+        "relations": pandas.DataFrame(_relation_rows(graph, edges), columns=["relation", "edges", "statements"]),
         "sources": pandas.DataFrame(
             [(s.name, s.rows, s.triples, s.statements) for s in sources],
             columns=["source", "rows", "triples", "statements"],
@@ -227,12 +232,12 @@ def stats(graph: GraphStore) -> dict[str, pandas.DataFrame]:
     }
 
 
-def _entities(graph: GraphStore, described: Descriptions, g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
+def _entities(graph: GraphStore, described: Descriptions, nodes: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """The classes of every entity: the typed nodes that may be entities, and the entity graph's nodes."""
     is_entity = entity_rules(graph.ontology).is_entity
     everyone = {e: c for e, c in described.classes.items() if is_entity(c)}
-    for node, data in g.nodes(data=True):
-        everyone.setdefault(node, data["classes"])
+    for node in nodes:
+        everyone.setdefault(node, described.classes.get(node, ()))
     return everyone
 
 
@@ -246,7 +251,7 @@ def _class_rows(graph: GraphStore, everyone: Mapping[str, tuple[str, ...]]) -> l
     return [(label, count) for label, count, _ in sorted(rows, key=lambda x: (-x[1], x[0], x[2]))]
 
 
-def _relation_rows(graph: GraphStore, g: nx.MultiDiGraph) -> list[tuple[str, int, int]]:
+def _relation_rows(graph: GraphStore, edges: Iterable[tuple[str, str, str, str]]) -> list[tuple[str, int, int]]:
     """(relation, edges, statements) of every relation of the entity graph, most edges first."""
     statement_counts = {
         row[0].value: int(row[1].value)
@@ -255,8 +260,8 @@ def _relation_rows(graph: GraphStore, g: nx.MultiDiGraph) -> list[tuple[str, int
         )
     }
     relations: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for _, _, data in g.edges(data=True):
-        if data["relation"] not in relations:
-            relations[data["relation"]][1] = statement_counts.get(data["iri"], 0)
-        relations[data["relation"]][0] += 1
+    for _, _, name, iri in edges:
+        if name not in relations:
+            relations[name][1] = statement_counts.get(iri, 0)
+        relations[name][0] += 1
     return sorted(((k, v[0], v[1]) for k, v in relations.items()), key=lambda x: (-x[1], x[0]))

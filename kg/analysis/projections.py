@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from kg.lazy import lazy
 from kg.analysis.entities import Descriptions, describe, entity_rules
+from kg.analysis.scan import scan
 from kg.errors import UsageError
 from kg.ontology import Ontology
 from kg.statements import Key, Statement, read_statements
@@ -39,6 +40,7 @@ __all__ = [
     "collaboration_graph",
     "entity_graph",
     "entity_graph_of",
+    "entity_relations",
     "person_film_graph",
     "statements_of",
     "to_networkx",
@@ -97,6 +99,7 @@ def entity_graph(graph: GraphStore, *, statements: bool = True) -> nx.MultiDiGra
     ``classes`` (class IRIs), ``types`` (their labels) and ``type`` (the first).
     Edge attributes: ``relation`` (input name), ``iri``, ``label`` and ``statements``: the
     :class:`~kg.statements.Statement` values behind the edge (qualifiers, sources, quotes).
+    Relations, classes and labels come from one scan of the store (:func:`kg.analysis.scan.scan`).
 
     Args:
         graph: the knowledge graph.
@@ -120,7 +123,8 @@ def entity_graph(graph: GraphStore, *, statements: bool = True) -> nx.MultiDiGra
         >>> sorted(g.nodes[n]["type"] for n in g)
         ['Film', 'Person', 'Person']
     """
-    return entity_graph_of(graph, describe(graph), statements=statements)
+    found = scan(graph)
+    return _entity_graph(graph, found.relations, found.described, statements=statements)
 
 
 def entity_graph_of(
@@ -142,12 +146,59 @@ def entity_graph_of(
         >>> entity_graph_of(kg, describe(kg)).number_of_nodes()
         0
     """
+    return _entity_graph(graph, entity_rules(graph.ontology).relations(graph), described, statements=statements)
+
+
+def entity_relations(
+    graph: GraphStore, triples: Iterable[tuple[str, str, str]], described: Descriptions
+) -> tuple[list[str], list[tuple[str, str, str, str]]]:
+    """The entities and the distinct relations between them, as :meth:`EntityRules.add` keeps them.
+
+    Args:
+        graph: the knowledge graph.
+        triples: relation triples, before the entity check (see :func:`kg.analysis.scan.scan`).
+        described: the classes of (at least) their ends.
+
+    Returns:
+        The entities in order of first appearance (subject before object), and the
+        (subject, object, relation name, predicate IRI) of each relation, first one kept.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> kg = KnowledgeGraph.memory()
+        >>> entity_relations(kg, [("urn:a", "urn:p", "urn:b"), ("urn:a", "urn:p", "urn:b")], Descriptions())[1]
+        [('urn:a', 'urn:b', '<urn:p>', 'urn:p')]
+    """
     rules = entity_rules(graph.ontology)
-    triples = rules.relations(graph)
+    classes, is_entity, relation = described.classes, rules.is_entity, rules.relation
+    nodes: dict[str, None] = {}
+    seen: set[tuple[str, str, str]] = set()
+    edges: list[tuple[str, str, str, str]] = []
+    for s, p, o in triples:
+        if not (is_entity(classes.get(s, ())) and is_entity(classes.get(o, ()))):
+            continue
+        nodes[s] = nodes[o] = None  # (in this order: subject first)
+        name = relation(p)[0]
+        if (s, o, name) not in seen:
+            seen.add((s, o, name))
+            edges.append((s, o, name, p))
+    return list(nodes), edges
+
+
+def _entity_graph(
+    graph: GraphStore, triples: Iterable[tuple[str, str, str]], described: Descriptions, *, statements: bool
+) -> nx.MultiDiGraph:
+    """The entity projection of some relation triples (same nodes, edges and order as :meth:`EntityRules.add`)."""
+    rules = entity_rules(graph.ontology)
     attached = statements_of(graph, labels=described.labels) if statements else {}
+    nodes, edges = entity_relations(graph, triples, described)
     out = nx.MultiDiGraph()
-    for triple in triples:
-        rules.add(out, triple, described, attached.get(triple))
+    out.add_nodes_from((n, rules.node(n, described)) for n in nodes)
+    out.add_edges_from(
+        (s, o, name, {"relation": name, "iri": p, "label": rules.relation(p)[1],
+                      "statements": attached.get((s, p, o)) or []})
+        for s, o, name, p in edges
+    )  # fmt: skip
     return out
 
 
@@ -165,21 +216,18 @@ def _work(graph: GraphStore) -> _Work:
     ontology = graph.ontology
     people, films = frozenset(ontology.role("person")), frozenset(ontology.role("film"))
     part_of_film = frozenset(ontology.role("part-of-film"))
-
-    def is_a(node: str, classes: frozenset[str]) -> bool:
-        return not classes.isdisjoint(entities.nodes[node]["classes"])
-
-    film_of_part = {
-        u: v for u, v, data in entities.edges(data=True) if data["iri"] in part_of_film and is_a(v, films)
-    }
+    is_person = {n for n, classes in entities.nodes(data="classes") if not people.isdisjoint(classes)}
+    is_film = {n for n, classes in entities.nodes(data="classes") if not films.isdisjoint(classes)}
+    film_of_part = {u: v for u, v, iri in entities.edges(data="iri") if iri in part_of_film and v in is_film}
     worked: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for u, v, data in entities.edges(data=True):
-        if not is_a(u, people):
+    labels = entities.nodes(data="label")
+    for u, v, relation in entities.edges(data="relation"):
+        if u not in is_person:
             continue
-        if is_a(v, films):
-            worked[u][v].add(data["relation"])
+        if v in is_film:
+            worked[u][v].add(relation)
         elif v in film_of_part:
-            worked[u][film_of_part[v]].add(f"{data['relation']} ({entities.nodes[v]['label']})")
+            worked[u][film_of_part[v]].add(f"{relation} ({labels[v]})")
     return _Work(entities, worked, people, films)
 
 
