@@ -277,12 +277,13 @@ class EntityRules:
         """
         return described.labels.get(iri) or self.ontology.compact(iri)
 
-    def node(self, iri: str, described: Descriptions) -> dict[str, Any]:
+    def node(self, iri: str, described: Descriptions, *, label: bool = True) -> dict[str, Any]:
         """The node attributes of an entity.
 
         Args:
             iri: the entity's IRI.
             described: descriptions that include it.
+            label: include its label.
 
         Returns:
             Its ``label``, ``classes`` (IRIs, sorted), ``types`` (their labels) and ``type`` (the first label).
@@ -291,8 +292,8 @@ class EntityRules:
         types = self._types.get(classes)
         if types is None:
             types = self._types[classes] = [self.ontology.label(c) for c in classes]
-        label = described.labels.get(iri) or self.ontology.compact(iri)
-        return {"label": label, "classes": classes, "types": list(types), "type": types[0] if types else ""}
+        out = {"classes": classes, "types": list(types), "type": types[0] if types else ""}
+        return {"label": described.labels.get(iri) or self.ontology.compact(iri), **out} if label else out
 
     def add(
         self,

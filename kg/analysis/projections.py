@@ -40,6 +40,7 @@ __all__ = [
     "collaboration_graph",
     "entity_graph",
     "entity_graph_of",
+    "entity_network",
     "entity_relations",
     "person_film_graph",
     "statements_of",
@@ -91,7 +92,7 @@ def _value(term: Any) -> str:
     return str(term.value) if term is not None and hasattr(term, "value") else ""
 
 
-def entity_graph(graph: GraphStore, *, statements: bool = True) -> nx.MultiDiGraph:
+def entity_graph(graph: GraphStore, *, statements: bool = True, labels: bool = True) -> nx.MultiDiGraph:
     """The entity projection: entities as nodes, relations as edges keyed by relation name.
 
     Entities with no relation (a character named only as a qualifier) are not nodes; see
@@ -106,6 +107,9 @@ def entity_graph(graph: GraphStore, *, statements: bool = True) -> nx.MultiDiGra
         statements: attach the statements to the edges; without them (an empty list on every
             edge) the projection is much faster to build, and :func:`statements_of` fetches
             them for the edges you need.
+        labels: read the entities' labels; without them (faster on a big graph) the nodes
+            have no ``label``, and :func:`kg.analysis.entities.describe` reads the labels of
+            the nodes you need.
 
     Returns:
         The projection.
@@ -117,14 +121,16 @@ def entity_graph(graph: GraphStore, *, statements: bool = True) -> nx.MultiDiGra
         >>> _ = p.write_text("subject,predicate,object\\nSean Baker,directed,Anora\\nMikey Madison,acted-in,Anora\\n")
         >>> kg = KnowledgeGraph.memory()
         >>> _ = kg.ingest(p)
+        >>> [label for _, label in entity_graph(kg, labels=False).nodes(data="label")]
+        [None, None, None]
         >>> g = entity_graph(kg)
         >>> g.number_of_nodes(), g.number_of_edges()
         (3, 2)
         >>> sorted(g.nodes[n]["type"] for n in g)
         ['Film', 'Person', 'Person']
     """
-    found = scan(graph)
-    return _entity_graph(graph, found.relations, found.described, statements=statements)
+    found = scan(graph, labels=labels)
+    return _entity_graph(graph, found.relations, found.described, statements=statements, labels=labels)
 
 
 def entity_graph_of(
@@ -186,14 +192,51 @@ def entity_relations(
 
 
 def _entity_graph(
-    graph: GraphStore, triples: Iterable[tuple[str, str, str]], described: Descriptions, *, statements: bool
+    graph: GraphStore,
+    triples: Iterable[tuple[str, str, str]],
+    described: Descriptions,
+    *,
+    statements: bool,
+    labels: bool = True,
 ) -> nx.MultiDiGraph:
     """The entity projection of some relation triples (same nodes, edges and order as :meth:`EntityRules.add`)."""
-    rules = entity_rules(graph.ontology)
     attached = statements_of(graph, labels=described.labels) if statements else {}
-    nodes, edges = entity_relations(graph, triples, described)
+    return entity_network(graph, *entity_relations(graph, triples, described), described, attached, labels=labels)
+
+
+def entity_network(
+    graph: GraphStore,
+    nodes: Iterable[str],
+    edges: Iterable[tuple[str, str, str, str]],
+    described: Descriptions,
+    attached: Mapping[tuple[str, str, str], list[Statement]] | None = None,
+    *,
+    labels: bool = True,
+) -> nx.MultiDiGraph:
+    """The entity projection of :func:`entity_relations`' entities and relations.
+
+    Args:
+        graph: the knowledge graph.
+        nodes: the entities.
+        edges: the relations, as (subject, object, relation name, predicate IRI).
+        described: the entities' classes and labels.
+        attached: the statements of each (subject, predicate, object), if read.
+        labels: give the nodes a ``label`` (their compact IRI when ``described`` has none).
+
+    Returns:
+        The projection (see :func:`entity_graph` for its attributes).
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> g = entity_network(KnowledgeGraph.memory(), ["urn:a", "urn:b"], [("urn:a", "urn:b", "p", "urn:p")],
+        ...                    Descriptions(labels={"urn:a": "A"}))
+        >>> dict(g.nodes(data="label")), list(g.edges(keys=True))
+        ({'urn:a': 'A', 'urn:b': '<urn:b>'}, [('urn:a', 'urn:b', 'p')])
+    """
+    rules = entity_rules(graph.ontology)
+    attached = attached or {}
     out = nx.MultiDiGraph()
-    out.add_nodes_from((n, rules.node(n, described)) for n in nodes)
+    out.add_nodes_from((n, rules.node(n, described, label=labels)) for n in nodes)
     out.add_edges_from(
         (s, o, name, {"relation": name, "iri": p, "label": rules.relation(p)[1],
                       "statements": attached.get((s, p, o)) or []})
