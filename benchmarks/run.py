@@ -25,7 +25,9 @@ Steps (each in a fresh process, so that peak memory is its own):
 8. the ``oxigraph`` CLI's ``load`` then ``optimize`` of the same quads, in a fresh folder, against the ingest;
 9. on the big store: a 50-row file ingested (then dropped), and the big file re-ingested with one
    row changed (a replace), against its ingest;
-10. ``filmkg drop`` of the big file from the big store: time against its ingest, peak memory, and
+10. the three analyses (``analyze stats``, ``analyze centrality --top 10``, ``analyze communities``)
+    as whole commands on the big store, against their targets at 200,000 rows;
+11. ``filmkg drop`` of the big file from the big store: time against its ingest, peak memory, and
     the store's size on disk against its size before that ingest.
 
 Prints a table with ratios to the baselines, each target and whether it is met, and writes
@@ -397,6 +399,33 @@ def _writes_lines(small: dict[str, float], replaced: dict[str, float], loader: d
     ]
 
 
+ANALYSES = [
+    ("analyze stats", ["analyze", "stats", "--format", "csv"], 10.0),
+    ("analyze centrality --top 10", ["analyze", "centrality", "--top", "10", "--format", "csv"], 10.0),
+    ("analyze communities", ["analyze", "communities", "--format", "csv"], 60.0),
+]
+"""(label, arguments, target seconds at 200,000 rows) of the three analyses, as whole commands."""
+
+
+def step_analyses(store: Path, timeout: float) -> dict[str, dict[str, float]]:
+    """The three analyses on ``store``, each a whole ``filmkg`` command (one run each): seconds and peak MB."""
+    out: dict[str, dict[str, float]] = {}
+    for label, args, _ in ANALYSES:
+        seconds, peak, _ = _command(["--store", str(store), *args], timeout)
+        out[label] = {"seconds": seconds, "peak_mb": peak}
+    return out
+
+
+def _analyses_lines(analyses: dict[str, dict[str, float]], rows: int) -> list[str]:
+    lines = [f"{'analysis (whole filmkg command)':<44}{'seconds':>10}{'peak MB':>9}  target (at 200,000 rows)"]
+    for label, _, target in ANALYSES:
+        found = analyses[label]
+        met = "met" if found["seconds"] < target else "NOT met"
+        note = "" if rows == 200_000 else f" (this run: {rows:,} rows)"
+        lines.append(f"{label:<44}{_seconds(found['seconds']):>10}{found['peak_mb']:>9,.0f}  < {target:g}s: {met}{note}")
+    return lines
+
+
 def _child(step: str, work: Path, extra: list[str], timeout: float | None = None) -> dict[str, float]:
     output = subprocess.run(
         [sys.executable, __file__, "--step", step, "--work", str(work), *extra],
@@ -432,8 +461,12 @@ def main() -> int:
             "remote": lambda: step_remote(args.work),
             "oxigraph-named": lambda: step_oxigraph_named(args.work),
             "reopen": lambda: step_reopen(args.work),
+            "analyses": lambda: step_analyses(args.work / "store", args.command_timeout),
         }
-        print(json.dumps(steps[args.step]()))
+        result = steps[args.step]()
+        if args.step == "analyses":  # (run alone on a store: python benchmarks/run.py --step analyses --work DIR --rows N)
+            print("\n".join(_analyses_lines(result, args.rows)), file=sys.stderr)  # type: ignore[arg-type]
+        print(json.dumps(result))
         return 0
 
     sys.path.insert(0, str(HERE))
@@ -461,6 +494,7 @@ def main() -> int:
         loader = step_oxigraph_cli(work)
         small = step_small_ingest(work)
         replaced = step_replace(work)
+        analyses = step_analyses(work / "store", args.command_timeout)
         dropped = step_drop(work, ingest)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -472,8 +506,8 @@ def main() -> int:
         "rows": args.rows, "triples": triples, "machine": f"{os.cpu_count()} cores",
         "ingest": ingest, "oxigraph_bulk_load": oxigraph, "rdflib_memory": rdflib,
         "rdflib_memory_scaled_seconds": rdflib_full, "queries": queries, "remote": remote,
-        "reading_commands": reading, "drop": dropped, "small_ingest": small, "replace": replaced,
-        "oxigraph_cli": loader,
+        "reading_commands": reading, "analyses": analyses, "drop": dropped, "small_ingest": small,
+        "replace": replaced, "oxigraph_cli": loader,
     }
     lines = [
         f"{args.rows:,} annotated rows -> {triples:,} triples ({os.cpu_count()} cores)",
@@ -514,8 +548,8 @@ def main() -> int:
             f"server (Oxigraph on 127.0.0.1, Graph Store uploads): ingest {remote['ingest']:.1f}s "
             f"({remote['triples'] / remote['ingest']:,.0f} triples/s); '*' queries above in the server column"
         )
-    lines += ["", *_reading_lines(reading, args.rows), "", *_writes_lines(small, replaced, loader, ingest, args.rows),
-              *_drop_lines(dropped, ingest)]
+    lines += ["", *_reading_lines(reading, args.rows), "", *_analyses_lines(analyses, args.rows),
+              "", *_writes_lines(small, replaced, loader, ingest, args.rows), *_drop_lines(dropped, ingest)]
     print("\n".join(lines))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=1) + "\n")

@@ -378,10 +378,15 @@ class KnowledgeGraph:
         return _analysis.neighbors(self, entity_name, depth=depth)
 
     def centrality(
-        self, *, measure: Measure = "degree", projection: Projection = "entity", top: int | None = _analysis.TOP
+        self,
+        *,
+        measure: Measure = "degree",
+        projection: Projection = "entity",
+        top: int | None = _analysis.TOP,
+        sample: int | None = None,
     ) -> pandas.DataFrame:
         """Centrality ranking; see :func:`kg.analysis.centrality`."""
-        return _analysis.centrality(self, measure=measure, projection=projection, top=top)
+        return _analysis.centrality(self, measure=measure, projection=projection, top=top, sample=sample)
 
     def communities(
         self, *, projection: Projection = "collaboration", resolution: float = 1.0, seed: int = _analysis.SEED

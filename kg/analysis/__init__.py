@@ -22,7 +22,7 @@ Examples:
 """
 
 from kg.analysis.explorer import Explorer
-from kg.analysis.metrics import MEASURES, SEED, TOP, Measure, centrality, communities, components, stats
+from kg.analysis.metrics import EXACT_BETWEENNESS, MEASURES, SAMPLE, SEED, TOP, Measure, centrality, communities, components, stats
 from kg.analysis.paths import MAX_PATHS, Hop, Neighbor, PathResult, neighbors, path
 from kg.analysis.projections import (
     PROJECTIONS,
@@ -36,9 +36,11 @@ from kg.analysis.projections import (
 )
 
 __all__ = [
+    "EXACT_BETWEENNESS",
     "MAX_PATHS",
     "MEASURES",
     "PROJECTIONS",
+    "SAMPLE",
     "SEED",
     "TOP",
     "Explorer",

@@ -66,7 +66,10 @@ from kg.vocab import (
     REGISTRY_GRAPH,
     SOURCE_CLASS,
     SOURCE_FILE_CLASS,
+    LOWER_BOUND,
+    UPPER_BOUND,
     URL,
+    WORDING,
 )
 
 if TYPE_CHECKING:
@@ -82,8 +85,12 @@ _DATA_GRAPHS = f"FILTER(?g NOT IN (<{ONTOLOGY_GRAPH}>, <{REGISTRY_GRAPH}>))"
 """The SPARQL filter that keeps ``GRAPH ?g`` to the data graphs (not the ontology or the registry)."""
 BATCH = 400
 """How many IRIs one query asks about (in a ``VALUES`` clause)."""
-_STRUCTURE = (RDF_TYPE, RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT, DERIVED_FROM, URL, RDFS_LABEL, BOUNDS_OF, BOUNDED_PROPERTY)
-"""Predicates of the RDF contract's structure, never relations between entities."""
+_STRUCTURE = (
+    RDF_TYPE, RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT, DERIVED_FROM, URL, RDFS_LABEL,
+    BOUNDS_OF, BOUNDED_PROPERTY, LOWER_BOUND, UPPER_BOUND, WORDING,
+)  # fmt: skip
+"""Predicates of the RDF contract's structure, never relations between entities (those of a bounds
+node only ever describe a node that is not an entity, so leaving them out changes no projection)."""
 
 
 @dataclass
@@ -196,8 +203,11 @@ class EntityRules:
         skipped = set(_STRUCTURE) | {q.iri for q in ontology.qualifiers} | {OWL_SAME_AS}
         skipped |= {s.iri for s in ontology.identifiers} | ontology.identity_records
         skipped |= set(ontology.roles.get("identity-decision", ()))  # same-as rows are decisions, not edges
+        self.skipped = frozenset(skipped)
+        """The predicates that are never relations."""
         self._excluded = ", ".join(f"<{p}>" for p in sorted(skipped))
         self._relations: dict[str, tuple[str, str]] = {}
+        self._types: dict[tuple[str, ...], list[str]] = {}
 
     def relations(self, graph: GraphStore, around: Sequence[str] | None = None) -> list[tuple[str, str, str]]:
         """The (subject, predicate, object) IRIs of the relations, before the entity check.
@@ -267,20 +277,23 @@ class EntityRules:
         """
         return described.labels.get(iri) or self.ontology.compact(iri)
 
-    def node(self, iri: str, described: Descriptions) -> dict[str, Any]:
+    def node(self, iri: str, described: Descriptions, *, label: bool = True) -> dict[str, Any]:
         """The node attributes of an entity.
 
         Args:
             iri: the entity's IRI.
             described: descriptions that include it.
+            label: include its label.
 
         Returns:
             Its ``label``, ``classes`` (IRIs, sorted), ``types`` (their labels) and ``type`` (the first label).
         """
         classes = described.classes.get(iri, ())
-        types = [self.ontology.label(c) for c in classes]
-        label = self.label(iri, described)
-        return {"label": label, "classes": classes, "types": types, "type": types[0] if types else ""}
+        types = self._types.get(classes)
+        if types is None:
+            types = self._types[classes] = [self.ontology.label(c) for c in classes]
+        out = {"classes": classes, "types": list(types), "type": types[0] if types else ""}
+        return {"label": described.labels.get(iri) or self.ontology.compact(iri), **out} if label else out
 
     def add(
         self,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal, get_args
 
 
 from kg.lazy import lazy
 from kg.analysis.entities import Descriptions, describe, entity_rules
-from kg.analysis.projections import Projection, entity_graph_of, to_networkx
+from kg.analysis.projections import Projection, entity_graph, entity_network, entity_relations, to_networkx
+from kg.analysis.scan import scan
 from kg.errors import UsageError
 from kg.registry import sources as registry_sources
 from kg.store import GraphStore
@@ -23,7 +24,7 @@ else:
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["MEASURES", "SEED", "TOP", "Measure", "centrality", "communities", "components", "stats"]
+__all__ = ["EXACT_BETWEENNESS", "MEASURES", "SAMPLE", "SEED", "TOP", "Measure", "centrality", "communities", "components", "stats"]
 
 Measure = Literal["degree", "betweenness", "pagerank"]
 """A centrality measure :func:`centrality` computes."""
@@ -32,6 +33,12 @@ TOP = 10
 """How many entities :func:`centrality` ranks by default."""
 SEED = 42
 """The random seed of :func:`communities` by default, for repeatable results."""
+EXACT_BETWEENNESS = 5000
+"""Above this many nodes, :func:`centrality` approximates betweenness from :data:`SAMPLE` sources unless told otherwise."""
+SAMPLE = 100
+"""How many source nodes approximate betweenness by default (each costs one shortest-path search of the graph)."""
+_DESCRIBE_AT_MOST = 20_000
+"""Up to this many nodes, their labels are read by node (in batches); more, in one query for all."""
 _UNTYPED = "(untyped)"
 
 
@@ -51,21 +58,34 @@ def _simple(g: nx.Graph) -> nx.Graph:
 
 
 def centrality(
-    graph: GraphStore, *, measure: Measure = "degree", projection: Projection = "entity", top: int | None = TOP
+    graph: GraphStore,
+    *,
+    measure: Measure = "degree",
+    projection: Projection = "entity",
+    top: int | None = TOP,
+    sample: int | None = None,
 ) -> pandas.DataFrame:
     """Rank entities by ``degree``, ``betweenness`` or ``pagerank`` centrality on a projection.
+
+    Exact betweenness costs a shortest-path search from every node; on a projection of more
+    than :data:`EXACT_BETWEENNESS` nodes it is approximated from :data:`SAMPLE` source nodes
+    (networkx's ``betweenness_centrality(k=…)``, seeded with :data:`SEED`, so repeatable)
+    unless ``sample`` says otherwise. The frame's ``attrs["sample"]`` holds the number of
+    sources used when the scores were approximated, and is ``None`` when they are exact.
 
     Args:
         graph: the knowledge graph.
         measure: the centrality measure.
         projection: which projection (see :func:`kg.analysis.to_networkx`).
         top: only the ``top`` best (all when ``None``).
+        sample: for ``betweenness``: how many source nodes approximate it (``0`` for the
+            exact scores; ``None`` to decide by the projection's size, as above).
 
     Returns:
         A DataFrame with columns entity, label, type, score (highest first, then by label).
 
     Raises:
-        KGError: an unknown measure or projection.
+        KGError: an unknown measure or projection, or a ``sample`` that is negative or given for another measure.
 
     Examples:
         >>> from kg import KnowledgeGraph
@@ -78,24 +98,72 @@ def centrality(
         [['Anora', 1.0], ['Mikey Madison', 0.5], ['Sean Baker', 0.5]]
         >>> centrality(kg, measure="pagerank", projection="collaboration", top=1)["score"].tolist()
         [0.5]
+        >>> frame = centrality(kg, measure="betweenness", sample=2)
+        >>> frame.attrs["sample"], frame["label"].tolist()[0]
+        (2, 'Anora')
+        >>> centrality(kg, measure="betweenness").attrs["sample"] is None
+        True
     """
     import pandas
 
-    g = to_networkx(graph, projection, statements=False)
-    if measure == "degree":
+    if measure not in MEASURES:
+        raise UsageError(f'unknown measure "{measure}": use one of {", ".join(MEASURES)}')
+    if sample is not None and (sample < 0 or measure != "betweenness"):
+        raise UsageError("`sample` is a number of source nodes (0 or more), for the betweenness measure only")
+    unlabelled = projection == "entity"  # (labels are read below for the entities ranked)
+    used = None
+    if unlabelled and measure == "degree":  # (no graph needed)
+        g, scores = _degree_centrality(graph)  # (a graph of the entities' types, no edges)
+    elif measure == "degree":
+        g = to_networkx(graph, projection)
         scores = nx.degree_centrality(g)
-    elif measure == "betweenness":
-        scores = nx.betweenness_centrality(_simple(g))
+    else:
+        g = entity_graph(graph, statements=False, labels=False) if unlabelled else to_networkx(graph, projection)
+    if measure == "betweenness":
+        used = _sample(g.number_of_nodes(), sample)
+        scores = nx.betweenness_centrality(_simple(g), k=used, seed=SEED if used else None)
     elif measure == "pagerank":
         scores = nx.pagerank(g if not g.is_multigraph() else nx.DiGraph(g)) if g.number_of_nodes() else {}
-    else:
-        raise UsageError(f'unknown measure "{measure}": use one of {", ".join(MEASURES)}')
-    rows = [
-        (node, g.nodes[node].get("label", node), g.nodes[node].get("type", ""), round(float(score), 6))
-        for node, score in scores.items()
-    ]
+    ranked = sorted(((round(float(score), 6), node) for node, score in scores.items()), key=lambda r: -r[0])
+    if top and len(ranked) > top:  # the best, and every node tied with the last of them (ties go by label)
+        ranked = [r for r in ranked if r[0] >= ranked[top - 1][0]]
+    labels = _labels(graph, g, [node for _, node in ranked]) if unlabelled else dict(g.nodes(data="label"))
+    rows = [(node, labels[node], g.nodes[node].get("type", ""), score) for score, node in ranked]
     rows.sort(key=lambda r: (-r[3], r[1]))
-    return pandas.DataFrame(rows[:top] if top else rows, columns=["entity", "label", "type", "score"])
+    frame = pandas.DataFrame(rows[:top] if top else rows, columns=["entity", "label", "type", "score"])
+    frame.attrs["sample"] = used
+    return frame
+
+
+def _degree_centrality(graph: GraphStore) -> tuple[nx.MultiDiGraph, dict[str, float]]:
+    """Degree centrality on the entity projection, as networkx's, from its edges alone; and a graph of
+    the entities only (their classes and types, no edges) for the rows."""
+    found = scan(graph, labels=False)
+    nodes, edges = entity_relations(graph, found.relations, found.described)
+    degree = dict.fromkeys(nodes, 0)
+    for s, o, _, _ in edges:
+        degree[s] += 1
+        degree[o] += 1
+    scale = 1 / (len(nodes) - 1) if len(nodes) > 1 else 1
+    scores = {n: d * scale for n, d in degree.items()} if len(nodes) > 1 else dict.fromkeys(nodes, 1.0)
+    rules, described = entity_rules(graph.ontology), found.described
+    types = nx.Graph()
+    types.add_nodes_from((n, {"type": rules.node(n, described, label=False)["type"]}) for n in nodes)
+    return types, scores
+
+
+def _sample(nodes: int, sample: int | None) -> int | None:
+    """How many sources approximate betweenness on ``nodes`` nodes (``None``: exact)."""
+    if sample is None:
+        sample = SAMPLE if nodes > EXACT_BETWEENNESS else 0
+    return sample if 0 < sample < nodes else None
+
+
+def _labels(graph: GraphStore, g: nx.Graph, nodes: list[str]) -> dict[str, str]:
+    """The labels of some nodes of an entity graph built without them (see :func:`entity_graph`)."""
+    described = describe(graph, nodes) if len(nodes) <= _DESCRIBE_AT_MOST else describe(graph)
+    rules = entity_rules(graph.ontology)
+    return {node: rules.label(node, described) for node in nodes}
 
 
 def communities(
@@ -203,23 +271,27 @@ def stats(graph: GraphStore) -> dict[str, pandas.DataFrame]:
     """
     import pandas
 
-    described = describe(graph)
-    g = entity_graph_of(graph, described, statements=False)
-    everyone = _entities(graph, described, g)
+    found = scan(graph, labels=False)
+    nodes, edges = entity_relations(graph, found.relations, found.described)
+    everyone = _entities(graph, found.described, nodes)
     sources = registry_sources(graph)
+    linked = nx.Graph()  # (weakly connected components of the entity graph are those of this one)
+    linked.add_nodes_from(nodes)
+    linked.add_edges_from((s, o) for s, o, _, _ in edges)
+    n, m = len(nodes), len(edges)
     summary = [
         ("entities", len(everyone)),
-        ("entities with relations", g.number_of_nodes()),
-        ("relations (edges)", g.number_of_edges()),
-        ("density", round(nx.density(g), 6) if g.number_of_nodes() > 1 else 0.0),
-        ("weakly connected components", nx.number_weakly_connected_components(g) if g else 0),
+        ("entities with relations", n),
+        ("relations (edges)", m),
+        ("density", round(m / (n * (n - 1)), 6) if n > 1 else 0.0),  # (as networkx's, for a directed graph)
+        ("weakly connected components", nx.number_connected_components(linked) if n else 0),
         ("sources", len(sources)),
         ("quads in store", len(graph.store)),
     ]
     return {
         "summary": pandas.DataFrame(summary, columns=["measure", "value"], dtype=object),
         "classes": pandas.DataFrame(_class_rows(graph, everyone), columns=["class", "entities"]),
-        "relations": pandas.DataFrame(_relation_rows(graph, g), columns=["relation", "edges", "statements"]),
+        "relations": pandas.DataFrame(_relation_rows(graph, edges), columns=["relation", "edges", "statements"]),
         "sources": pandas.DataFrame(
             [(s.name, s.rows, s.triples, s.statements) for s in sources],
             columns=["source", "rows", "triples", "statements"],
@@ -227,12 +299,12 @@ def stats(graph: GraphStore) -> dict[str, pandas.DataFrame]:
     }
 
 
-def _entities(graph: GraphStore, described: Descriptions, g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
+def _entities(graph: GraphStore, described: Descriptions, nodes: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """The classes of every entity: the typed nodes that may be entities, and the entity graph's nodes."""
     is_entity = entity_rules(graph.ontology).is_entity
     everyone = {e: c for e, c in described.classes.items() if is_entity(c)}
-    for node, data in g.nodes(data=True):
-        everyone.setdefault(node, data["classes"])
+    for node in nodes:
+        everyone.setdefault(node, described.classes.get(node, ()))
     return everyone
 
 
@@ -246,7 +318,7 @@ def _class_rows(graph: GraphStore, everyone: Mapping[str, tuple[str, ...]]) -> l
     return [(label, count) for label, count, _ in sorted(rows, key=lambda x: (-x[1], x[0], x[2]))]
 
 
-def _relation_rows(graph: GraphStore, g: nx.MultiDiGraph) -> list[tuple[str, int, int]]:
+def _relation_rows(graph: GraphStore, edges: Iterable[tuple[str, str, str, str]]) -> list[tuple[str, int, int]]:
     """(relation, edges, statements) of every relation of the entity graph, most edges first."""
     statement_counts = {
         row[0].value: int(row[1].value)
@@ -255,8 +327,8 @@ def _relation_rows(graph: GraphStore, g: nx.MultiDiGraph) -> list[tuple[str, int
         )
     }
     relations: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for _, _, data in g.edges(data=True):
-        if data["relation"] not in relations:
-            relations[data["relation"]][1] = statement_counts.get(data["iri"], 0)
-        relations[data["relation"]][0] += 1
+    for _, _, name, iri in edges:
+        if name not in relations:
+            relations[name][1] = statement_counts.get(iri, 0)
+        relations[name][0] += 1
     return sorted(((k, v[0], v[1]) for k, v in relations.items()), key=lambda x: (-x[1], x[0]))

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from kg.lazy import lazy
 from kg.analysis.entities import Descriptions, describe, entity_rules
+from kg.analysis.scan import scan
 from kg.errors import UsageError
 from kg.ontology import Ontology
 from kg.statements import Key, Statement, read_statements
@@ -39,6 +40,8 @@ __all__ = [
     "collaboration_graph",
     "entity_graph",
     "entity_graph_of",
+    "entity_network",
+    "entity_relations",
     "person_film_graph",
     "statements_of",
     "to_networkx",
@@ -89,7 +92,7 @@ def _value(term: Any) -> str:
     return str(term.value) if term is not None and hasattr(term, "value") else ""
 
 
-def entity_graph(graph: GraphStore, *, statements: bool = True) -> nx.MultiDiGraph:
+def entity_graph(graph: GraphStore, *, statements: bool = True, labels: bool = True) -> nx.MultiDiGraph:
     """The entity projection: entities as nodes, relations as edges keyed by relation name.
 
     Entities with no relation (a character named only as a qualifier) are not nodes; see
@@ -97,12 +100,16 @@ def entity_graph(graph: GraphStore, *, statements: bool = True) -> nx.MultiDiGra
     ``classes`` (class IRIs), ``types`` (their labels) and ``type`` (the first).
     Edge attributes: ``relation`` (input name), ``iri``, ``label`` and ``statements``: the
     :class:`~kg.statements.Statement` values behind the edge (qualifiers, sources, quotes).
+    Relations, classes and labels come from one scan of the store (:func:`kg.analysis.scan.scan`).
 
     Args:
         graph: the knowledge graph.
         statements: attach the statements to the edges; without them (an empty list on every
             edge) the projection is much faster to build, and :func:`statements_of` fetches
             them for the edges you need.
+        labels: read the entities' labels; without them (faster on a big graph) the nodes
+            have no ``label``, and :func:`kg.analysis.entities.describe` reads the labels of
+            the nodes you need.
 
     Returns:
         The projection.
@@ -114,13 +121,16 @@ def entity_graph(graph: GraphStore, *, statements: bool = True) -> nx.MultiDiGra
         >>> _ = p.write_text("subject,predicate,object\\nSean Baker,directed,Anora\\nMikey Madison,acted-in,Anora\\n")
         >>> kg = KnowledgeGraph.memory()
         >>> _ = kg.ingest(p)
+        >>> [label for _, label in entity_graph(kg, labels=False).nodes(data="label")]
+        [None, None, None]
         >>> g = entity_graph(kg)
         >>> g.number_of_nodes(), g.number_of_edges()
         (3, 2)
         >>> sorted(g.nodes[n]["type"] for n in g)
         ['Film', 'Person', 'Person']
     """
-    return entity_graph_of(graph, describe(graph), statements=statements)
+    found = scan(graph, labels=labels)
+    return _entity_graph(graph, found.relations, found.described, statements=statements, labels=labels)
 
 
 def entity_graph_of(
@@ -142,12 +152,96 @@ def entity_graph_of(
         >>> entity_graph_of(kg, describe(kg)).number_of_nodes()
         0
     """
+    return _entity_graph(graph, entity_rules(graph.ontology).relations(graph), described, statements=statements)
+
+
+def entity_relations(
+    graph: GraphStore, triples: Iterable[tuple[str, str, str]], described: Descriptions
+) -> tuple[list[str], list[tuple[str, str, str, str]]]:
+    """The entities and the distinct relations between them, as :meth:`EntityRules.add` keeps them.
+
+    Args:
+        graph: the knowledge graph.
+        triples: relation triples, before the entity check (see :func:`kg.analysis.scan.scan`).
+        described: the classes of (at least) their ends.
+
+    Returns:
+        The entities in order of first appearance (subject before object), and the
+        (subject, object, relation name, predicate IRI) of each relation, first one kept.
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> kg = KnowledgeGraph.memory()
+        >>> entity_relations(kg, [("urn:a", "urn:p", "urn:b"), ("urn:a", "urn:p", "urn:b")], Descriptions())[1]
+        [('urn:a', 'urn:b', '<urn:p>', 'urn:p')]
+    """
     rules = entity_rules(graph.ontology)
-    triples = rules.relations(graph)
+    classes, is_entity, relation = described.classes, rules.is_entity, rules.relation
+    nodes: dict[str, None] = {}
+    seen: set[tuple[str, str, str]] = set()
+    edges: list[tuple[str, str, str, str]] = []
+    for s, p, o in triples:
+        if not (is_entity(classes.get(s, ())) and is_entity(classes.get(o, ()))):
+            continue
+        nodes[s] = nodes[o] = None  # (in this order: subject first)
+        name = relation(p)[0]
+        if (s, o, name) not in seen:
+            seen.add((s, o, name))
+            edges.append((s, o, name, p))
+    return list(nodes), edges
+
+
+def _entity_graph(
+    graph: GraphStore,
+    triples: Iterable[tuple[str, str, str]],
+    described: Descriptions,
+    *,
+    statements: bool,
+    labels: bool = True,
+) -> nx.MultiDiGraph:
+    """The entity projection of some relation triples (same nodes, edges and order as :meth:`EntityRules.add`)."""
     attached = statements_of(graph, labels=described.labels) if statements else {}
+    return entity_network(graph, *entity_relations(graph, triples, described), described, attached, labels=labels)
+
+
+def entity_network(
+    graph: GraphStore,
+    nodes: Iterable[str],
+    edges: Iterable[tuple[str, str, str, str]],
+    described: Descriptions,
+    attached: Mapping[tuple[str, str, str], list[Statement]] | None = None,
+    *,
+    labels: bool = True,
+) -> nx.MultiDiGraph:
+    """The entity projection of :func:`entity_relations`' entities and relations.
+
+    Args:
+        graph: the knowledge graph.
+        nodes: the entities.
+        edges: the relations, as (subject, object, relation name, predicate IRI).
+        described: the entities' classes and labels.
+        attached: the statements of each (subject, predicate, object), if read.
+        labels: give the nodes a ``label`` (their compact IRI when ``described`` has none).
+
+    Returns:
+        The projection (see :func:`entity_graph` for its attributes).
+
+    Examples:
+        >>> from kg import KnowledgeGraph
+        >>> g = entity_network(KnowledgeGraph.memory(), ["urn:a", "urn:b"], [("urn:a", "urn:b", "p", "urn:p")],
+        ...                    Descriptions(labels={"urn:a": "A"}))
+        >>> dict(g.nodes(data="label")), list(g.edges(keys=True))
+        ({'urn:a': 'A', 'urn:b': '<urn:b>'}, [('urn:a', 'urn:b', 'p')])
+    """
+    rules = entity_rules(graph.ontology)
+    attached = attached or {}
     out = nx.MultiDiGraph()
-    for triple in triples:
-        rules.add(out, triple, described, attached.get(triple))
+    out.add_nodes_from((n, rules.node(n, described, label=labels)) for n in nodes)
+    out.add_edges_from(
+        (s, o, name, {"relation": name, "iri": p, "label": rules.relation(p)[1],
+                      "statements": attached.get((s, p, o)) or []})
+        for s, o, name, p in edges
+    )  # fmt: skip
     return out
 
 
@@ -165,21 +259,18 @@ def _work(graph: GraphStore) -> _Work:
     ontology = graph.ontology
     people, films = frozenset(ontology.role("person")), frozenset(ontology.role("film"))
     part_of_film = frozenset(ontology.role("part-of-film"))
-
-    def is_a(node: str, classes: frozenset[str]) -> bool:
-        return not classes.isdisjoint(entities.nodes[node]["classes"])
-
-    film_of_part = {
-        u: v for u, v, data in entities.edges(data=True) if data["iri"] in part_of_film and is_a(v, films)
-    }
+    is_person = {n for n, classes in entities.nodes(data="classes") if not people.isdisjoint(classes)}
+    is_film = {n for n, classes in entities.nodes(data="classes") if not films.isdisjoint(classes)}
+    film_of_part = {u: v for u, v, iri in entities.edges(data="iri") if iri in part_of_film and v in is_film}
     worked: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for u, v, data in entities.edges(data=True):
-        if not is_a(u, people):
+    labels = entities.nodes(data="label")
+    for u, v, relation in entities.edges(data="relation"):
+        if u not in is_person:
             continue
-        if is_a(v, films):
-            worked[u][v].add(data["relation"])
+        if v in is_film:
+            worked[u][v].add(relation)
         elif v in film_of_part:
-            worked[u][film_of_part[v]].add(f"{data['relation']} ({entities.nodes[v]['label']})")
+            worked[u][film_of_part[v]].add(f"{relation} ({labels[v]})")
     return _Work(entities, worked, people, films)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kg.analysis import SEED, TOP, Measure, Projection, centrality, communities, components, stats
+from kg.analysis import EXACT_BETWEENNESS, SAMPLE, SEED, TOP, Measure, Projection, centrality, communities, components, stats
 from kg.cli.common import FormatOption, handle_errors, open_graph, print_frame
 
 __all__ = ["analyze"]
@@ -24,11 +24,27 @@ def analyze_centrality(
     measure: Annotated[Measure, typer.Option(help="The centrality measure.")] = "degree",
     projection: ProjectionOption = "entity",
     top: Annotated[int, typer.Option(help="Show the top N (0 for all).", min=0)] = TOP,
+    sample: Annotated[
+        int | None,
+        typer.Option(
+            help=f"Betweenness from K source nodes, approximate (0 for exact; by default K={SAMPLE} "
+            f"above {EXACT_BETWEENNESS:,} nodes, exact below).",
+            min=0, metavar="K",
+        ),
+    ] = None,
     format: FormatOption = "table",
 ) -> None:
     """Rank entities by degree, betweenness or PageRank centrality."""
+    if sample is not None and measure != "betweenness":
+        raise typer.BadParameter("applies to --measure betweenness only", param_hint="--sample")
     with open_graph(ctx) as graph:
-        frame = centrality(graph, measure=measure, projection=projection, top=top or None)
+        frame = centrality(graph, measure=measure, projection=projection, top=top or None, sample=sample)
+    if frame.attrs.get("sample"):
+        typer.echo(
+            f"betweenness approximated from a sample of {frame.attrs['sample']} source nodes "
+            "(--sample 0 for the exact scores, slower)",
+            err=True,
+        )
     print_frame(frame.drop(columns=["entity"]) if format == "table" else frame, format)
 
 
