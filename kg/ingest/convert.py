@@ -352,8 +352,8 @@ class RowConverter:
             for column in CORE_FIELDS
             if column not in cells
         ]
-        texts = [given.value if isinstance(given.value, str) else "".join(given.value) for given in cells.values()]
-        if BAD_TEXT.search("".join(texts)):  # joining makes no NUL nor surrogate: then see which field
+        joined = "".join([given.value if isinstance(given.value, str) else "".join(given.value) for given in cells.values()])
+        if (not joined.isascii() or "\x00" in joined) and BAD_TEXT.search(joined):  # joining makes no NUL nor surrogate
             for field_name, given in cells.items():
                 values = given.value if isinstance(given.value, tuple) else (given.value,)
                 if any(BAD_TEXT.search(v) for v in values):

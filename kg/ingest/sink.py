@@ -296,6 +296,7 @@ class StatementSink(RowConverter):
 
     def _flush(self) -> None:
         text = "".join(self._batch)
+        self.triples_written += len(self._batch)  # one line each
         self._batch.clear()
         if self.out is not None:
             data = text.encode("utf-8")
@@ -308,7 +309,6 @@ class StatementSink(RowConverter):
             self._written += len(data)
             if self._written - self._checked_at >= _SPACE_CHECK_BYTES:
                 self._check_space()
-        self.triples_written += text.count("\n")
 
     def _check_space(self) -> None:
         """Stop while ``min_free_bytes`` are still free on the disk the N-Triples go to."""
