@@ -191,10 +191,12 @@ def _csv_rows(
                     "quote values that contain the separator",
                 )
                 continue
-            yield Row(
-                line,
-                {h: Cell(uncell(v.strip()), i) for i, (h, v) in enumerate(zip(header, record), 1) if v.strip()},
-            )
+            cells = {}
+            for i, (h, v) in enumerate(zip(header, record), 1):
+                v = v.strip()
+                if v:
+                    cells[h] = Cell(uncell(v) if v[0] == "'" else v, i)
+            yield Row(line, cells)
     finally:
         progress()
         source.close()

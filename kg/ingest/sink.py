@@ -25,43 +25,27 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO
 
 import pyoxigraph as ox
 
 from kg.errors import IngestError, NotFoundError, Problem
-from kg.identifiers import Identifier, deciding, parse_identifier, split_identifiers
+from kg.ingest.convert import BAD_TEXT, MAX_LISTED_PROBLEMS, RowConverter
 from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
 from kg.ingest.records import CORE_FIELDS, SPECIAL_FIELDS, Cell, Row, RowProblem
 from kg.ingest.rejects import Rejects
-from kg.ingest.values import Bounds, bounds, has_bounds, parse_value
-from kg.ontology import Ontology, Property, mint_entity
-from kg.statements import bounds_lines, nt_literal, source_lines, statement_lines
-from kg.vocab import OWL_SAME_AS, RDF_TYPE, RDFS_LABEL
+from kg.ingest.values import has_bounds
+from kg.ontology import Ontology, Property
 
 __all__ = ["MAX_LISTED_PROBLEMS", "Rejects", "StatementSink"]
 
 
-MAX_LISTED_PROBLEMS = 100
-"""An error message lists at most this many problems per file (``skip_bad_rows`` writes them all)."""
-
-_T = TypeVar("_T")
-_Ids = tuple[Identifier, ...]
-_Pending = tuple[str, str | None, str | None, _Ids] | None
-"""An entity description waiting for its row to be found good: node, label, class, identifiers."""
-_IRI_SCHEME = re.compile(r"(?:https?|urn|ftp|mailto|file):\S+", re.IGNORECASE)
-_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
-"""NUL and lone surrogates: no name, label or IRI may hold them."""
 _SHOWN_VALUES = 10
 """A report of values without a mapping shows the most frequent this many."""
-_CACHED = 200_000
-"""Each cache of the sink (entities, values, classes, descriptions) holds at most this many entries."""
 _COLLECT_EVERY = 100_000
 """While records come in bulk, the garbage collector looks at new objects after this many (Python's default: 700)."""
 _SPACE_CHECK_BYTES = 64 << 20
@@ -84,7 +68,7 @@ class _Counted:
             yield item
 
 
-class StatementSink:
+class StatementSink(RowConverter):
     """Where every importer sends its records: each is validated through the ontology and written,
     with its statement node, as N-Triples to ``out``; bad records are collected (or rejected).
 
@@ -110,20 +94,15 @@ class StatementSink:
         rejects: Rejects | None = None,
         limits: Limits | None = None,
     ) -> None:
-        self.ontology = ontology
-        self.path = path
-        self.strict = strict
+        super().__init__(ontology, path=path, strict=strict)
         self.out = out
         self.rejects = rejects
         self.limits = limits or Limits()
-        self.warnings: list[Problem] = []
         self.header_problems: list[Problem] = []
         self.rows = 0
         """Records read."""
         self.triples_written = 0
         """N-Triples lines written (a repeated triple counts again; the store keeps one)."""
-        self.statements = 0
-        """Statement nodes written (a repeated row counts again; the store keeps one)."""
         self.rejected = 0
         self.left_out = 0
         """Records an importer left out: values without a mapping (:meth:`unmapped`), rows it skipped (:meth:`skipped`)."""
@@ -132,27 +111,6 @@ class StatementSink:
         self._problems: list[Problem] = []
         self._problem_count = 0
         self._batch: list[str] = []
-        self._columns: dict[str, Property | str] = {}
-        self._plan: list[tuple[str, Property | str, str, bool]] = []
-        """Each qualifier column: its property (or IRI), that in N-Triples, and whether its values have bounds."""
-        self._emitted: set[tuple[str, str, str]] = set()
-        self._entity_cache: dict[tuple[str, str], tuple[str, str | None, _Ids]] = {}
-        self._relation_cache: dict[str, tuple[Property | None, str]] = {}
-        self._value_cache: dict[tuple[str, str], tuple[str, _Pending]] = {}
-        self._bounds_cache: dict[tuple[str, str], Bounds | None] = {}
-        self._class_cache: dict[tuple[_Ids, str | None, tuple[str, ...]], str | None] = {}
-        self._ends: dict[tuple[object, ...], _Pending] = {}
-        """Subjects as given (text, identifiers, type, the relation's domain) -> their descriptions."""
-        self._objects: dict[tuple[object, ...], tuple[str | None, _Pending]] = {}
-        """Objects as given -> their N-Triples and descriptions."""
-        self._described: set[tuple[str, str | None, str | None, _Ids]] = set()
-        """Entity descriptions written whole: a repeated one is skipped without a look at its parts."""
-        self._source_names: dict[str, str] = {}
-        self._source_nodes: dict[str, str] = {}
-        """Sources described already, by name: their nodes (N-Triples)."""
-        self._warned: set[str] = set()
-        self._more_warnings = 0
-        self._positions: dict[str, int] = {}
         self._unmapped: dict[tuple[str, str], Counter[str]] = {}
         self._unmapped_at: dict[tuple[str, str], int] = {}
         self._skipped: dict[str, int] = {}
@@ -180,7 +138,7 @@ class StatementSink:
                             f'"{column}" is given twice (columns {first} and {index}): give each column once')
                 )  # fmt: skip
                 continue
-            if _BAD_TEXT.search(column):
+            if BAD_TEXT.search(column):
                 self.header_problems.append(
                     Problem(self.path, 1, index, None, "a column name holds a NUL character: remove it")
                 )
@@ -338,6 +296,7 @@ class StatementSink:
 
     def _flush(self) -> None:
         text = "".join(self._batch)
+        self.triples_written += len(self._batch)  # one line each
         self._batch.clear()
         if self.out is not None:
             data = text.encode("utf-8")
@@ -350,7 +309,6 @@ class StatementSink:
             self._written += len(data)
             if self._written - self._checked_at >= _SPACE_CHECK_BYTES:
                 self._check_space()
-        self.triples_written += text.count("\n")
 
     def _check_space(self) -> None:
         """Stop while ``min_free_bytes`` are still free on the disk the N-Triples go to."""
@@ -404,412 +362,4 @@ class StatementSink:
                 )
             )
 
-    def _warn_outside(self, line: int, column: int | None, name: str, message: str) -> None:
-        if self.strict:
-            raise RowProblem(name, f"{message} (allowed without `strict`)", Cell("", column))
-        if name not in self._warned:
-            self._warned.add(name)
-            if len(self.warnings) < MAX_LISTED_PROBLEMS:
-                self.warnings.append(Problem(self.path, line, column, None, f"{message}; kept as given"))
-            else:
-                self._more_warnings += 1
 
-    def _iri_of(self, text: str) -> str | None:
-        text = text.strip()
-        if text.startswith("<") and text.endswith(">"):
-            return text[1:-1]
-        expanded = self.ontology.expand(text)
-        if expanded is not None:
-            return expanded
-        if _IRI_SCHEME.fullmatch(text):
-            return text
-        return None
-
-    def _node(self, iri: str, column: str, cell: Cell | None) -> str:
-        """``<iri>`` in N-Triples, once the IRI is checked."""
-        try:
-            return str(ox.NamedNode(iri))
-        except ValueError as exc:
-            raise RowProblem(column, f'"{iri}" is not a valid IRI ({exc})', cell) from None
-
-    def _names_entity(self, text: str) -> bool:
-        """Whether an object outside the ontology names an entity: an IRI, a CURIE or an identifier."""
-        if self._iri_of(text) is not None:
-            return True
-        try:
-            return parse_identifier(text, self.ontology) is not None
-        except ValueError:
-            return True  # a malformed identifier: the entity path says what is wrong
-
-    def _identifiers(self, text: str, column: str, cell: Cell | None) -> _Ids:
-        """The identifiers of an id cell (``subject_id``, ``object_id``): one or more, each in notation."""
-        found = []
-        for part in split_identifiers(text):
-            try:
-                identifier = parse_identifier(part, self.ontology)
-            except ValueError as exc:
-                raise RowProblem(column, str(exc), cell) from None
-            if identifier is None:
-                notations = ", ".join(sorted({s.notation + "..." for s in self.ontology.identifiers}))
-                raise RowProblem(column, f'"{part}" is not an identifier: write one of {notations}', cell)
-            found.append(identifier)
-        return tuple(found)
-
-    def _entity(
-        self, text: str, column: str, cell: Cell | None, ids: str = "", ids_cell: Cell | None = None
-    ) -> tuple[str, str | None, _Ids]:
-        """The IRI of an entity cell as this file alone gives it, the label to give it (``None``
-        for IRIs, CURIEs and identifiers) and its identifiers (from the cell or ``ids``)."""
-        found = self._entity_cache.get((text, ids))
-        if found is not None:
-            return found
-        given = self._identifiers(ids, f"{column}_id", ids_cell) if ids else ()
-        try:
-            named = parse_identifier(text, self.ontology)
-        except ValueError as exc:
-            raise RowProblem(column, str(exc), cell) from None
-        if named is not None:
-            identifiers = tuple(sorted({named, *given}, key=lambda i: i.notation))
-            result: tuple[str, str | None, _Ids] = (f"<{deciding(identifiers).iri}>", None, identifiers)
-        elif given:
-            identifiers = tuple(sorted(set(given), key=lambda i: i.notation))
-            result = (f"<{deciding(identifiers).iri}>", " ".join(text.split()), identifiers)
-        elif (iri := self._iri_of(text)) is not None:
-            result = (self._node(iri, column, cell), None, ())
-        else:
-            result = (f"<{mint_entity(text)}>", " ".join(text.split()), ())
-        if len(self._entity_cache) < _CACHED:
-            self._entity_cache[(text, ids)] = result
-        return result
-
-    def _identified_class(
-        self, ids: _Ids, cls: str | None, allowed: tuple[str, ...], column: str, cell: Cell | None
-    ) -> str | None:
-        """The class of an entity given by identifiers: what its identifiers name (an IMDb ``tt`` id a
-        film), which must fit the relation; else ``cls``."""
-        key = (ids, cls, allowed)
-        if key in self._class_cache:
-            return self._class_cache[key]
-        named = sorted({i.scheme.identifies for i in ids if i.scheme.identifies})
-        if not named:
-            return cls
-        if len(named) > 1 or (cls is not None and cls != named[0]) or (allowed and named[0] not in allowed):
-            names = self.ontology.classes
-            what = " and ".join(names[c].name if c in names else c for c in named)
-            wanted = [cls] if cls is not None else list(allowed)
-            expected = " or ".join(names[c].name if c in names else c for c in wanted)
-            notations = ", ".join(i.notation for i in ids)
-            raise RowProblem(column, f"{notations} names a {what}, but the row needs a {expected}: fix the identifier",
-                             cell)  # fmt: skip
-        if len(self._class_cache) < _CACHED:
-            self._class_cache[key] = named[0]
-        return named[0]
-
-    def _describe(self, out: list[str], node: str, label: str | None, cls: str | None, ids: _Ids) -> None:
-        description = (node, label, cls, ids)
-        if description in self._described:
-            return
-        if len(self._described) < _CACHED:
-            self._described.add(description)
-        if label is not None and (node, "l", label) not in self._emitted:
-            self._emitted.add((node, "l", label))
-            out.append(f"{node} <{RDFS_LABEL}> {nt_literal(label)} .\n")
-        if cls is not None and (node, "t", cls) not in self._emitted:
-            self._emitted.add((node, "t", cls))
-            out.append(f"{node} <{RDF_TYPE}> <{cls}> .\n")
-        for identifier in ids:
-            if (node, "i", identifier.notation) not in self._emitted:
-                self._emitted.add((node, "i", identifier.notation))
-                out.append(f"{node} <{identifier.property}> {nt_literal(identifier.value)} .\n")
-                out.append(f"{node} <{OWL_SAME_AS}> <{identifier.public}> .\n")
-
-    def _class(self, cell: Cell | None, column: str, allowed: tuple[str, ...], relation: str) -> str | None:
-        if cell is None:
-            return allowed[0] if len(allowed) == 1 else None
-        value = self._single(cell, column)
-        try:
-            cls = self.ontology.ontology_class(value).iri
-        except NotFoundError as exc:
-            raise RowProblem(column, str(exc), cell) from None
-        if allowed and cls not in allowed:
-            names = " or ".join(self.ontology.classes[c].name for c in allowed if c in self.ontology.classes)
-            raise RowProblem(
-                column,
-                f'{self.ontology.classes[cls].name} does not fit {relation}, which expects {names}: '
-                "fix the type or the relation",
-                cell,
-            )
-        return cls
-
-    @staticmethod
-    def _single(cell: Cell, column: str) -> str:
-        if isinstance(cell.value, tuple):
-            raise RowProblem(column, "takes one value, not a list", cell)
-        return cell.value
-
-    def _relation(self, text: str, cell: Cell, line: int) -> tuple[Property | None, str]:
-        cached = self._relation_cache.get(text)
-        if cached is not None:
-            return cached
-        iri = self._iri_of(text)
-        known = self.ontology.properties.get(iri) if iri else None
-        if iri is not None and (known is None or known.is_qualifier):
-            self._warn_outside(line, cell.column, text, f"relation {text} is not in the ontology")
-            result: tuple[Property | None, str] = (None, self._node(iri, "predicate", cell))
-        else:
-            try:
-                prop = self.ontology.relation(text)
-            except NotFoundError as exc:
-                message = str(exc).split("; known:")[0]
-                raise RowProblem(
-                    "predicate", f"{message}: use a relation of ontology/film.ttl or a CURIE such as wdt:P57", cell
-                ) from None
-            result = (prop, f"<{prop.iri}>")
-        self._relation_cache[text] = result
-        return result
-
-    def _value(self, prop: Property, text: str, column: str, cell: Cell) -> tuple[str, _Pending]:
-        """The value of ``prop`` written ``text`` (in N-Triples), and the entity description it calls for."""
-        key = (prop.iri, text)
-        found = self._value_cache.get(key)
-        if found is not None:
-            return found
-        if prop.datatype is not None:
-            try:
-                lexical, datatype = parse_value(text, prop.datatype)
-            except ValueError as exc:
-                raise RowProblem(column, str(exc), cell) from None
-            if prop.choices and lexical not in prop.choices:
-                raise RowProblem(column, f'"{text}" is not a {prop.name}: write {" or ".join(prop.choices)}', cell)
-            result: tuple[str, _Pending] = (nt_literal(lexical, datatype), None)
-        else:
-            node, label, ids = self._entity(text, column, cell)
-            result = (node, (node, label, prop.range[0] if len(prop.range) == 1 else None, ids))
-        if len(self._value_cache) < _CACHED:
-            self._value_cache[key] = result
-        return result
-
-    def convert(self, row: Row) -> tuple[list[str], list[RowProblem]]:
-        """The triples of one row as N-Triples lines, or (when the row is bad) every problem found in it.
-
-        Triples that describe an entity or a source already described earlier in the
-        file are not repeated.
-        """
-        cells = row.cells
-        found = self._cell_problems(cells)
-        if found:
-            return [], found
-        pcell, ocell = cells["predicate"], cells["object"]
-        try:
-            prop, predicate = self._relation(self._single(pcell, "predicate"), pcell, row.line)
-        except RowProblem as problem:
-            return [], [problem]
-        relation_name = prop.name if prop else predicate[1:-1]
-        subject = self._subject(cells, prop.domain if prop else (), relation_name, found)
-        pending: list[_Pending] = [subject]
-        obj: str | None = None
-        if prop is not None and prop.is_literal:
-            obj = self._literal(cells, prop, found)
-        else:
-            obj, description = self._object(cells, prop, relation_name, found)
-            pending.append(description)
-        qualifiers: list[tuple[str, str]] = []
-        bounded: list[tuple[str, Bounds]] = []
-        if prop is not None and prop.datatype is not None and obj is not None:
-            bounded += [(predicate, b) for b in (self._bounds(self._single(ocell, "object"), prop.datatype),) if b]
-        self._qualifiers(cells, found, qualifiers, bounded, pending)
-        source: str | None = None
-        if "source" in cells:
-            try:
-                source = self._source_name(self._single(cells["source"], "source"), cells["source"])
-            except RowProblem as problem:
-                found.append(problem)
-        if found or subject is None or obj is None:
-            return [], found
-        out: list[str] = []
-        for description in pending:
-            if description is not None:
-                self._describe(out, *description)
-        snode = subject[0]
-        out.append(f"{snode} {predicate} {obj} .\n")
-        if qualifiers or source is not None or any(not b.exact for _, b in bounded):  # a rough object needs its bounds
-            source_node = self._source(out, source) if source is not None else None
-            # Not remembered: a repeated row writes the same triples again, which the store keeps
-            # once; remembering a million statement IRIs would cost a quarter of a gigabyte.
-            lines = statement_lines(snode, predicate, obj, qualifiers, source_node)
-            out += lines
-            node = lines[0].split(" ", 1)[0]
-            for bounded_prop, found_bounds in bounded:
-                out += bounds_lines(node, bounded_prop, found_bounds.wording, *found_bounds.stored)
-            self.statements += 1
-        return out, []
-
-    def _cell_problems(self, cells: dict[str, Cell]) -> list[RowProblem]:
-        """The core fields missing, and the fields holding a NUL or a lone surrogate."""
-        found = [
-            RowProblem(
-                column,
-                f"{column} is empty: every row needs subject, predicate and object",
-                Cell("", self._positions.get(column)),
-            )
-            for column in CORE_FIELDS
-            if column not in cells
-        ]
-        texts = [given.value if isinstance(given.value, str) else "".join(given.value) for given in cells.values()]
-        if _BAD_TEXT.search("".join(texts)):  # joining makes no NUL nor surrogate: then see which field
-            for field_name, given in cells.items():
-                values = given.value if isinstance(given.value, tuple) else (given.value,)
-                if any(_BAD_TEXT.search(v) for v in values):
-                    found.append(RowProblem(field_name, _bad_text(values), given))
-        return found
-
-    def _subject(
-        self, cells: dict[str, Cell], domain: tuple[str, ...], relation: str, found: list[RowProblem]
-    ) -> _Pending:
-        """The subject's description (node, label, class, identifiers); ``None`` when it is bad
-        (its problems added to ``found``)."""
-        scell, ids_cell, type_cell = cells["subject"], cells.get("subject_id"), cells.get("subject_type")
-        key = ("s", scell.value, ids_cell.value if ids_cell else "", type_cell.value if type_cell else None, domain)
-        known = self._ends.get(key)
-        if known is not None:
-            return known
-        before = len(found)
-        cls = self._attempt(found, self._class, type_cell, "subject_type", domain, relation)
-        ids = self._attempt(found, self._single, ids_cell, "subject_id") if ids_cell is not None else ""
-        text = self._attempt(found, self._single, scell, "subject")
-        entity = self._attempt(found, self._entity, text, "subject", scell, ids or "", ids_cell) if text is not None else None
-        if entity is None:
-            return None
-        cls = self._attempt(found, self._identified_class, entity[2], cls, domain, "subject", scell)
-        result = (entity[0], entity[1], cls, entity[2])
-        if len(found) == before and len(self._ends) < _CACHED:
-            self._ends[key] = result
-        return result
-
-    def _object(
-        self, cells: dict[str, Cell], prop: Property | None, relation: str, found: list[RowProblem]
-    ) -> tuple[str | None, _Pending]:
-        """The object of a relation to an entity (or outside the ontology) in N-Triples, and its description."""
-        ocell, ids_cell, type_cell = cells["object"], cells.get("object_id"), cells.get("object_type")
-        ranges = prop.range if prop else ()
-        key = ("o", ocell.value, ids_cell.value if ids_cell else "", type_cell.value if type_cell else None, ranges,
-               prop is None)  # fmt: skip
-        known = self._objects.get(key)
-        if known is not None:
-            return known
-        before = len(found)
-        text = self._attempt(found, self._single, ocell, "object")
-        ids = self._attempt(found, self._single, ids_cell, "object_id") if ids_cell is not None else ""
-        cls = self._attempt(found, self._class, type_cell, "object_type", ranges, relation)
-        if text is None:
-            return None, None
-        result: tuple[str | None, _Pending] = (None, None)
-        if prop is None and cls is None and not ids and not self._names_entity(text):
-            result = (nt_literal(text), None)
-        else:
-            entity = self._attempt(found, self._entity, text, "object", ocell, ids or "", ids_cell)
-            if entity is None:
-                return None, None
-            cls = self._attempt(found, self._identified_class, entity[2], cls, ranges, "object", ocell)
-            result = (entity[0], (entity[0], entity[1], cls, entity[2]))
-        if len(found) == before and len(self._objects) < _CACHED:
-            self._objects[key] = result
-        return result
-
-    def _literal(self, cells: dict[str, Cell], prop: Property, found: list[RowProblem]) -> str | None:
-        """The object of a relation to a value, in N-Triples."""
-        if "object_type" in cells:
-            found.append(RowProblem("object_type", f"{prop.name} takes a value, not an entity: leave object_type empty",
-                                    cells["object_type"]))  # fmt: skip
-        ocell = cells["object"]
-        value = self._attempt(found, self._value_of, prop, ocell)
-        if "object_id" in cells:
-            found.append(RowProblem("object_id", f"{prop.name} takes a value, not an entity: leave object_id empty",
-                                    cells["object_id"]))  # fmt: skip
-        return value[0] if value is not None else None
-
-    def _value_of(self, prop: Property, cell: Cell) -> tuple[str, _Pending]:
-        return self._value(prop, self._single(cell, "object"), "object", cell)
-
-    def _qualifiers(
-        self,
-        cells: dict[str, Cell],
-        found: list[RowProblem],
-        qualifiers: list[tuple[str, str]],
-        bounded: list[tuple[str, Bounds]],
-        pending: list[_Pending],
-    ) -> None:
-        """Add each qualifier's ``(property, value)`` (N-Triples), the bounds of its dates and
-        durations, and the descriptions of its entities."""
-        for column, target, term, bounded_values in self._plan:
-            cell = cells.get(column)
-            if cell is None:
-                continue
-            items = cell.value if isinstance(cell.value, tuple) else (cell.value,)
-            if isinstance(target, Property):
-                for item in items:
-                    qualifier = self._value_cache.get((target.iri, item)) or self._attempt(
-                        found, self._value, target, item, column, cell
-                    )
-                    if qualifier is not None:
-                        qualifiers.append((term, qualifier[0]))
-                        pending.append(qualifier[1])
-                        found_bounds = self._bounds(item, target.datatype) if bounded_values and target.datatype else None
-                        if found_bounds is not None:
-                            bounded.append((term, found_bounds))
-            else:
-                for item in items:
-                    iri = self._iri_of(item)
-                    node = self._attempt(found, self._node, iri, column, cell) if iri else nt_literal(item)
-                    if node is not None:
-                        qualifiers.append((term, node))
-
-    @staticmethod
-    def _attempt(found: list[RowProblem], step: Callable[..., _T], *args: object) -> _T | None:
-        """``step(*args)``, or ``None`` with its problem added to ``found``."""
-        try:
-            return step(*args)
-        except RowProblem as problem:
-            found.append(problem)
-            return None
-
-    def _source_name(self, text: str, cell: Cell) -> str:
-        known = self._source_names.get(text)
-        if known is not None:
-            return known
-        name = " ".join(text.split())
-        if re.match(r"https?://", name, re.IGNORECASE):
-            self._node(name, "source", cell)
-        if len(self._source_names) < _CACHED:
-            self._source_names[text] = name
-        return name
-
-    def _source(self, out: list[str], name: str) -> str:
-        known = self._source_nodes.get(name)
-        if known is not None:
-            return known  # described already
-        node, lines = source_lines(name)
-        if (node, "src", "") not in self._emitted:
-            self._emitted.add((node, "src", ""))
-            out += lines
-        if len(self._source_nodes) < _CACHED:
-            self._source_nodes[name] = node
-        return node
-
-    def _bounds(self, text: str, datatype: str) -> Bounds | None:
-        """:func:`~kg.ingest.values.bounds`, remembered."""
-        if not has_bounds(datatype):
-            return None
-        key = (text, datatype)
-        if key in self._bounds_cache:
-            return self._bounds_cache[key]
-        found = bounds(text, datatype)
-        if len(self._bounds_cache) < _CACHED:
-            self._bounds_cache[key] = found
-        return found
-
-
-def _bad_text(values: Sequence[str]) -> str:
-    if any("\x00" in v for v in values):
-        return "holds a NUL character (\\0), which no name, label or IRI may: remove it"
-    return "holds a lone surrogate, which is not a character: fix the file's encoding"
