@@ -27,7 +27,7 @@ from kg.sparql import declares_dataset
 from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
 from kg.store.guard import MemoryGuard
 from kg.store import rebuild
-from kg.store.recovery import Recovery, remove_store_debris, scratch_folder
+from kg.store.recovery import Recovery, remove_store_debris
 from kg.store.snapshot import Snapshot, make_snapshot, open_snapshot, remove_snapshot
 
 if TYPE_CHECKING:
@@ -231,8 +231,7 @@ class EmbeddedStore:
         target = rebuild.rebuild_folder(real)
         rebuild.remove_folder(target)
         try:
-            with scratch_folder() as scratch:
-                built = rebuild.build_without(self.raw, node, target, Path(scratch))
+            built = rebuild.build_without(self.raw, node, target)
         except (OSError, RuntimeError):
             built = -1
         if built != remaining:

@@ -6,8 +6,7 @@ remove is most of the store, it is faster to copy what remains into a new store 
 loader, and put that store in the old one's place:
 
 1. the graph is already out of the registry (one small transaction: readers no longer see it);
-2. every other graph is written out as N-Triples (in the ingest's temporary folder) and bulk-loaded
-   into a new store in a sibling folder, ``PARENT/.NAME.rebuild-PID`` (:func:`rebuild_folder`),
+2. every other graph is bulk-loaded, quad by quad, into a new store in a sibling folder, ``PARENT/.NAME.rebuild-PID`` (:func:`rebuild_folder`),
    which is then compacted and closed; its quads are counted against what should be there;
 3. the writer's snapshot (see :mod:`kg.store.snapshot`) is copied into it as hard links, so that a
    reader answering from it finds the same files at the same path after the swap;
@@ -67,9 +66,11 @@ COPY_PER_DELETE = 0.5
 """What copying one remaining quad into a new store costs (dump, bulk load, compaction), as a share of
 what deleting one quad in batches costs (the delete, its log, the compaction after it). Measured on a
 store of 200,000 generated rows plus the Anora file (2.5 M quads) on 2 loaded cores: copying every
-quad took 75 s (30 us a quad: dump 25 s, bulk load 44 s, compaction 3 s), dropping the big file in
-batches 87 s (35 us a quad), so the break-even is near 0.85. A rebuild also needs the disk space and
-the bulk loader's memory for what remains, so it is taken only when clearly ahead: 0.5."""
+quad took 88 s (35 us a quad: ``bulk_extend`` of ``quads_for_pattern`` 81 s, compaction 7.5 s; an
+N-Triples dump and ``bulk_load`` took 75 s but renames blank nodes), dropping the big file in batches
+87 s (35 us a quad), so the break-even is near 1. A rebuild also needs the disk space and the bulk
+loader's memory (1.6 GB for those 2.5 M quads) for what remains, so it is taken only when clearly
+ahead: 0.5."""
 RELOCK_WAIT = 10.0
 """Seconds a rebuild waits to lock the store again between closing it and swapping it (a reader that
 opened it in that instant ends first)."""
@@ -96,10 +97,10 @@ def rebuild_folder(location: Path, pid: int | None = None) -> Path:
     return location.parent / f".{location.name}.rebuild-{os.getpid() if pid is None else pid}"
 
 
-def build_without(raw: ox.Store, graph: ox.NamedNode, target: Path, scratch: Path) -> int:
+def build_without(raw: ox.Store, graph: ox.NamedNode, target: Path) -> int:
     """Bulk-load into a new store at ``target`` every quad of ``raw`` outside ``graph`` (each named graph,
-    empty ones too, and the default graph, through N-Triples files in ``scratch``), compact it and close
-    it; the number of quads it holds.
+    empty ones too, and the default graph), compact it and close it; the number of quads it holds.
+    Blank nodes keep their identifiers (pyoxigraph's bulk loader of a file would rename them).
 
     Raises:
         OSError, RuntimeError: the folder cannot be written (a full disk, permissions).
@@ -107,24 +108,20 @@ def build_without(raw: ox.Store, graph: ox.NamedNode, target: Path, scratch: Pat
     Examples:
         >>> import tempfile
         >>> here = Path(tempfile.mkdtemp())
-        >>> old, g, h = ox.Store(), ox.NamedNode("http://e/g"), ox.NamedNode("http://e/h")
-        >>> old.extend([ox.Quad(g, g, g, g), ox.Quad(h, h, h, h), ox.Quad(h, h, h)])
+        >>> old, g, h, b = ox.Store(), ox.NamedNode("http://e/g"), ox.NamedNode("http://e/h"), ox.BlankNode("b1")
+        >>> old.extend([ox.Quad(g, g, g, g), ox.Quad(h, h, b, h), ox.Quad(b, h, h)])
         >>> old.add_graph(ox.NamedNode("http://e/empty"))
-        >>> build_without(old, g, here / "new", here)
+        >>> build_without(old, g, here / "new")
         2
-        >>> sorted(n.value for n in ox.Store.read_only(str(here / "new")).named_graphs())
-        ['http://e/empty', 'http://e/h']
+        >>> new = ox.Store.read_only(str(here / "new"))
+        >>> sorted(n.value for n in new.named_graphs()), set(new) == set(old) - {ox.Quad(g, g, g, g)}
+        (['http://e/empty', 'http://e/h'], True)
     """
     new = ox.Store(str(target))
-    part = scratch / "rebuild-part.nt"
-    keep: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [n for n in raw.named_graphs() if n != graph]
-    for name in [*keep, ox.DefaultGraph()]:
+    for name in [*(n for n in raw.named_graphs() if n != graph), ox.DefaultGraph()]:
         if not isinstance(name, ox.DefaultGraph):
             new.add_graph(name)
-        raw.dump(str(part), format=ox.RdfFormat.N_TRIPLES, from_graph=name)
-        if part.stat().st_size:
-            new.bulk_load(path=str(part), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
-        part.unlink()
+        new.bulk_extend(raw.quads_for_pattern(None, None, None, name))
     new.optimize()
     new.flush()
     count = len(new)
