@@ -396,7 +396,8 @@ def recover(store: Store) -> Recovery:
         (1, [])
     """
     store.check_writable()
-    done = remove_orphans(store) + store.remove_debris() + remove_dead_scratch()
+    done = store.remove_debris() + remove_dead_scratch()  # first: a rebuild for an orphan needs the space
+    done = remove_orphans(store) + done
     if done.summary():
         logging.getLogger(__name__).info("%s", done.summary())
     return done

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -25,6 +26,7 @@ from kg.errors import StoreError
 from kg.sparql import declares_dataset
 from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
 from kg.store.guard import MemoryGuard
+from kg.store import rebuild
 from kg.store.recovery import Recovery, remove_store_debris
 from kg.store.snapshot import Snapshot, make_snapshot, open_snapshot, remove_snapshot
 
@@ -186,6 +188,9 @@ class EmbeddedStore:
         ``remove_graph`` holds every deletion in memory until it commits). Readers would see the
         graph shrink batch by batch: remove only a graph no registry entry names.
 
+        When the graph is most of a store on disk, the store is rebuilt without it instead, and
+        compacted (see :mod:`kg.store.rebuild`, which says when and why).
+
         Examples:
             >>> store, g = memory_store(), ox.NamedNode("http://e/g")
             >>> store.raw.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("1"), g))
@@ -196,6 +201,9 @@ class EmbeddedStore:
         self.check_writable()
         self._materialize()
         node = ox.NamedNode(graph)
+        if self._rebuild_without(node):
+            self.written()
+            return
         batch = (
             f"DELETE {{ GRAPH {node} {{ ?s ?p ?o }} }} "
             f"WHERE {{ {{ SELECT ?s ?p ?o WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }} LIMIT {REMOVE_BATCH} }} }}"
@@ -205,6 +213,59 @@ class EmbeddedStore:
             self.raw.flush()
         self.raw.remove_graph(node)
         self.written()
+
+    def _rebuild_without(self, node: ox.NamedNode) -> bool:
+        """Rebuild the store on disk without the graph ``node`` when :func:`~kg.store.rebuild.prefer_rebuild`
+        says it is faster than deleting it, and the parent folder is writable: whether it was."""
+        if self.location is None or self._pending:
+            return False
+        rows = list(as_solutions(self.raw.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")))
+        removed = int(rows[0][0].value)
+        remaining = len(self.raw) - removed
+        real = self.location.resolve()
+        writable = os.access(real.parent, os.W_OK | os.X_OK)
+        if not writable or not rebuild.prefer_rebuild(remaining=remaining, removed=removed):
+            return False
+        if not self._close_raw(dry_run=True):
+            return False
+        target = rebuild.rebuild_folder(real)
+        rebuild.remove_folder(target)
+        try:
+            built = rebuild.build_without(self.raw, node, target)
+        except (OSError, RuntimeError):
+            built = -1
+        if built != remaining:
+            rebuild.remove_folder(target)
+            return False
+        return rebuild.swap_in(real, target, close_old=self._close_raw, reopen=self._reopen_raw)
+
+    def _close_raw(self, *, dry_run: bool = False) -> bool:
+        """Close the RocksDB store (stop the memory guard, which holds it): whether nothing else holds it
+        (only checked when ``dry_run``)."""
+        others = 1 if self._guard is not None and self._guard.raw is self.raw else 0
+        if dry_run:
+            return sys.getrefcount(self.raw) - others <= 3  # self.raw, the argument, the caller's frame
+        if self._guard is not None:
+            self._guard.stop()
+            self._guard.raw = None
+        self.raw.flush()
+        self.raw = ox.Store()
+        return True
+
+    def _reopen_raw(self) -> None:
+        """Open the store on disk again after a rebuild (waiting for a reader that opened it meanwhile)."""
+        assert self.location is not None
+        deadline = time.monotonic() + rebuild.RELOCK_WAIT
+        while True:
+            try:
+                self.raw = _open_raw(self.location, read_only=False)
+                break
+            except _InUse:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
+        if self._guard is not None:
+            self._guard = MemoryGuard(self.location, self._guard.on_damage, raw=self.raw).start()
 
     def dump_graph(self, graph: str, path: Path) -> None:
         """Write the triples of one named graph to ``path`` as N-Triples, one per line.

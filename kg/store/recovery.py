@@ -11,7 +11,9 @@ reads never touch them, and the next writing command removes each and says so:
   tables, so a ``bulk-*.sst`` file is never part of the store, and is removed (by the writer,
   which holds the store's lock, so no other bulk load is running) by :func:`remove_store_debris`;
 - a snapshot folder, ``.filmkg-snapshot-PID``, in the store folder (see :mod:`kg.store.snapshot`):
-  a reader never answers from it once its writer is gone, and the next writer removes it.
+  a reader never answers from it once its writer is gone, and the next writer removes it;
+- a rebuild folder beside the store, ``.NAME.rebuild-PID`` (see :mod:`kg.store.rebuild`): the new
+  store of a drop killed before the swap, or the old one after it; the next writer removes it.
 
 The same writer also keeps RocksDB's info log from growing without end: each read-write open
 rotates ``LOG`` to ``LOG.old.<time>`` (pyoxigraph does not let one set RocksDB's
@@ -35,6 +37,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.store.rebuild import remove_rebuild_debris
 from kg.store.snapshot import remove_stale_snapshots
 
 __all__ = [
@@ -72,6 +75,8 @@ class Recovery:
     """RocksDB ``LOG.old.*`` files removed (routine: not in the summary)."""
     snapshots: int = 0
     """Snapshots of killed writers (or kept by a reader when their writer ended) removed."""
+    rebuild_folders: int = 0
+    """Folders beside the store that a killed rebuild left (see :mod:`kg.store.rebuild`)."""
 
     def __add__(self, other: Recovery) -> Recovery:
         return Recovery(*(a + b for a, b in zip(_values(self), _values(other))))
@@ -94,16 +99,18 @@ class Recovery:
             parts.append(_count(self.bulk_files, "bulk-load file"))
         if self.snapshots:
             parts.append(_count(self.snapshots, "snapshot"))
+        if self.rebuild_folders:
+            parts.append(_count(self.rebuild_folders, "rebuild folder"))
         if not parts:
             return ""
-        files = self.temp_folders or self.bulk_files or self.snapshots
+        files = self.temp_folders or self.bulk_files or self.snapshots or self.rebuild_folders
         freed = f" ({self.freed_bytes / (1 << 20):,.1f} MB freed)" if files else ""
         return "removed what interrupted commands left: " + ", ".join(parts) + freed
 
 
 def _values(recovery: Recovery) -> tuple[int, ...]:
     return (recovery.orphan_graphs, recovery.orphan_triples, recovery.temp_folders, recovery.bulk_files,
-            recovery.freed_bytes, recovery.old_logs, recovery.snapshots)  # fmt: skip
+            recovery.freed_bytes, recovery.old_logs, recovery.snapshots, recovery.rebuild_folders)  # fmt: skip
 
 
 def _count(n: int, noun: str) -> str:
@@ -158,7 +165,8 @@ def remove_dead_scratch(folder: Path | None = None) -> Recovery:
 
 def remove_store_debris(location: Path) -> Recovery:
     """Remove the ``bulk-*.sst`` files a killed bulk load left in the store folder, the snapshots of
-    other writers (:func:`kg.store.snapshot.remove_stale_snapshots`), and the ``LOG.old.*`` files of
+    other writers (:func:`kg.store.snapshot.remove_stale_snapshots`), the folders of killed rebuilds
+    beside it (:func:`kg.store.rebuild.remove_rebuild_debris`), and the ``LOG.old.*`` files of
     RocksDB past the newest :data:`KEEP_LOGS`. Call it only while holding the store open for writing
     (RocksDB's lock): no other process then loads into the store.
 
@@ -186,7 +194,9 @@ def remove_store_debris(location: Path) -> Recovery:
             log.unlink()
             old += 1
     snapshots, snapshot_bytes = remove_stale_snapshots(location)
-    return Recovery(bulk_files=bulk, freed_bytes=freed + snapshot_bytes, old_logs=old, snapshots=snapshots)
+    rebuilds, rebuild_bytes = remove_rebuild_debris(location)
+    return Recovery(bulk_files=bulk, freed_bytes=freed + snapshot_bytes + rebuild_bytes, old_logs=old,
+                    snapshots=snapshots, rebuild_folders=rebuilds)  # fmt: skip
 
 
 def _alive(pid: int) -> bool:
