@@ -25,6 +25,7 @@ from kg.ingest.importers import importer_for, known_suffixes
 from kg.ingest.inputs import kind_of, open_file
 from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
 from kg.ingest.mapped import MappedTable, mapping_beside
+from kg.ingest.report import FileReport, IngestReport
 from kg.ingest.sink import Rejects, StatementSink
 from kg.ingest.sourcetexts import TextFile, attach_found, find_text_files, quote_warnings
 from kg.ontology import mint_hashed
@@ -40,107 +41,13 @@ from kg.registry import (
     settle_identity,
     sources,
 )
-from kg.ingest.diff import DIFF_LIMIT, DIFF_SHARE, Dumps, StoredDump, blank_or_lines, diff_lines
+from kg.ingest.diff import Dumps, StoredDump, graph_diff
 from kg.store import GraphStore
 from kg.store.embedded import EmbeddedStore
-from kg.store.recovery import Recovery, scratch_folder
-from kg.texts import AttachedText
+from kg.store.recovery import scratch_folder
 from kg.vocab import RDF_STATEMENT, RDF_TYPE
 
 __all__ = ["FileReport", "IngestReport", "ingest", "supported_files"]
-
-
-@dataclass(frozen=True)
-class FileReport:
-    """What ingest did with one file."""
-
-    source: str
-    path: str
-    graph: str
-    status: str
-    """``added``, ``replaced`` or ``unchanged``."""
-    rows: int
-    triples: int
-    statements: int
-    rejected: int
-    warnings: tuple[Problem, ...] = ()
-    left_out: int = 0
-    """Records the importer left out (values without a mapping, rows it skipped), each reported in ``warnings``."""
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    """What ingest did: a :class:`FileReport` per file, and totals."""
-
-    files: tuple[FileReport, ...] = field(default=())
-    linked: int = 0
-    """Names and identifiers of the files just loaded resolved to an entity of another IRI (see :mod:`kg.identity`)."""
-    identity_warnings: tuple[Problem, ...] = ()
-    """Names left apart among several candidates, with the candidates and how to choose."""
-    texts: tuple[AttachedText, ...] = ()
-    """Source texts attached from ``NAME.source.txt`` files beside the data (see :mod:`kg.ingest.sourcetexts`)."""
-    text_warnings: tuple[Problem, ...] = ()
-    """Warnings about those files (a source no statement cites)."""
-    recovered: Recovery = Recovery()
-    """What interrupted commands had left (orphan graphs, temporary folders, bulk-load files) and this
-    ingest removed before loading (see :func:`kg.registry.recover`)."""
-
-    @property
-    def rows(self) -> int:
-        """Rows read (RDF triples for RDF files)."""
-        return sum(f.rows for f in self.files)
-
-    @property
-    def triples(self) -> int:
-        """Triples written."""
-        return sum(f.triples for f in self.files)
-
-    @property
-    def statements(self) -> int:
-        """Statement nodes written."""
-        return sum(f.statements for f in self.files)
-
-    @property
-    def warnings(self) -> list[Problem]:
-        """Every warning of every file, then those of the identity rule and of the source-text files."""
-        return [w for f in self.files for w in f.warnings] + list(self.identity_warnings) + list(self.text_warnings)
-
-    @property
-    def rejected(self) -> int:
-        """Rows rejected and written to the ``skip_bad_rows`` file."""
-        return sum(f.rejected for f in self.files)
-
-    @property
-    def left_out(self) -> int:
-        """Records the importers left out, as their warnings say."""
-        return sum(f.left_out for f in self.files)
-
-    def summary(self) -> str:
-        """One line: files, rows, triples, statements, warnings.
-
-        Examples:
-            >>> IngestReport().summary()
-            '0 files: 0 rows, 0 triples, 0 statements, 0 warnings'
-        """
-        counts: dict[str, int] = {}
-        for f in self.files:
-            counts[f.status] = counts.get(f.status, 0) + 1
-        detail = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        text = f"{len(self.files)} file{'s' if len(self.files) != 1 else ''}"
-        text += f" ({detail})" if detail else ""
-        text += (
-            f": {self.rows:,} rows, {self.triples:,} triples, {self.statements:,} statements, "
-            f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"
-        )
-        if self.rejected:
-            text += f", {self.rejected:,} rows rejected"
-        if self.left_out:
-            text += f", {self.left_out:,} records left out"
-        if self.linked:
-            text += f", {self.linked:,} linked to another entity"
-        if self.texts:
-            text += f", {len(self.texts)} source text{'s' if len(self.texts) != 1 else ''} attached"
-        return text
 
 
 def supported_files(
@@ -382,21 +289,8 @@ def ingest(
         recovered = recover(graph.store)
         ensure_ontology(graph)
         _return_freed_memory()
-        loaded = [_load(graph, item, Path(workdir.name)) for item in prepared]
-        reports = [report for report, _ in loaded]
-        settled = SettleReport()
-        if prepared:
-            settled = settle_identity(graph)
-            counts = {info.graph: info for info in sources(graph)}
-            reports = [
-                replace(r, triples=counts[r.graph].triples, statements=counts[r.graph].statements)
-                if r.graph in settled.rewritten and r.graph in counts
-                else r
-                for r in reports
-            ]
-            if _worth_optimizing(sum(bulk for _, bulk in loaded), sum(info.triples for info in counts.values())):
-                _store_write(graph, graph.store.optimize)
-        elif recovered.orphan_graphs:  # give back the space the orphans took
+        reports, settled = _load_all(graph, prepared, Path(workdir.name), registered)
+        if not prepared and recovered.orphan_graphs:  # give back the space the orphans took
             _store_write(graph, graph.store.optimize)
     finally:
         if rejects is not None:
@@ -410,7 +304,7 @@ def ingest(
     identity_warnings = tuple(
         Problem(names[g].path if g in names else g, 0, None, None, message) for g, message in settled.warnings
     )
-    report = _with_texts(graph, tuple(unchanged + reports), text_files)
+    report = _with_texts(graph, tuple(unchanged) + reports, text_files)
     linked = sum(settled.linked_in.get(r.graph, 0) for r in report.files if r.status != "unchanged")
     return replace(report, linked=linked, identity_warnings=identity_warnings, recovered=recovered)
 
@@ -532,14 +426,55 @@ def _worth_optimizing(changed: int, total: int) -> bool:
     return changed >= OPTIMIZE_SHARE * max(total, 1)
 
 
-def _load(graph: GraphStore, item: _Prepared, workdir: Path) -> tuple[FileReport, int]:
-    """Load one file, by difference with its previous version when that is small (see
-    :func:`_replace_by_difference`), else in bulk into a fresh graph; with the triples bulk-loaded
-    or removed, for :func:`_worth_optimizing`."""
-    if item.replaces is not None and item.triples:
-        done = _replace_by_difference(graph, item, workdir)
-        if done is not None:
-            return done, 0
+def _load_all(
+    graph: GraphStore, prepared: list[_Prepared], workdir: Path, registered: dict[str, SourceInfo]
+) -> tuple[tuple[FileReport, ...], SettleReport]:
+    """Load the checked files, then settle identity: each file replaced by difference in one
+    transaction (see :func:`_replace_by_difference`), or bulk-loaded into a fresh graph no reader
+    sees. The store is compacted before the new graphs are counted, registered and settled when
+    they are worth it (:func:`_worth_optimizing`): those queries are an order of magnitude slower
+    on a freshly bulk-loaded store. Each registry entry goes in in one small transaction; a crash
+    before it leaves an orphan graph, which the next writing command removes (see :func:`recover`).
+    """
+    if not prepared:
+        return (), SettleReport()
+    done: dict[int, FileReport] = {}
+    pending: list[tuple[int, _Prepared, str]] = []
+    try:
+        for index, item in enumerate(prepared):
+            replaced = _replace_by_difference(graph, item, workdir) if item.replaces is not None and item.triples else None
+            if replaced is not None:
+                done[index] = replaced
+            else:
+                pending.append((index, item, _bulk_load(graph, item)))
+        total = sum(info.triples for info in registered.values())
+        loaded = sum(item.triples for _, item, _ in pending)  # lines: a repeated triple counts again
+        removed = sum(item.replaces.triples for _, item, _ in pending if item.replaces is not None)
+        early = _worth_optimizing(loaded, total + loaded)
+        if early:
+            _store_write(graph, graph.store.optimize)
+        for index, item, target in pending:
+            done[index] = _register(graph, item, target)
+    except BaseException:
+        _forget(graph, [target for _, _, target in pending])
+        raise
+    reports = tuple(done[index] for index in sorted(done))
+    settled = settle_identity(graph)
+    counts = {info.graph: info for info in sources(graph)}
+    reports = tuple(
+        replace(r, triples=counts[r.graph].triples, statements=counts[r.graph].statements)
+        if r.graph in settled.rewritten and r.graph in counts
+        else r
+        for r in reports
+    )
+    store_total = sum(info.triples for info in counts.values())
+    if _worth_optimizing(removed, store_total) or (not early and _worth_optimizing(loaded + removed, store_total)):
+        _store_write(graph, graph.store.optimize)
+    return reports, settled
+
+
+def _bulk_load(graph: GraphStore, item: _Prepared) -> str:
+    """Bulk-load one file into a fresh graph, not registered yet: its name."""
     resolved = str(item.path.resolve())
     target = mint_hashed("graph", resolved, item.content_hash)
     if item.replaces is not None and target == item.replaces.graph:
@@ -550,58 +485,59 @@ def _load(graph: GraphStore, item: _Prepared, workdir: Path) -> tuple[FileReport
             _store_write(graph, lambda: graph.store.bulk_load(item.ntriples, target))
         else:
             _store_write(graph, lambda: graph.store.add_graph(target))
-        info = SourceInfo(
-            name=item.name,
-            path=resolved,
-            graph=target,
-            content_hash=item.content_hash,
-            rows=item.rows,
-            triples=item.triples,
-            statements=item.statements,
-            ingested=now(),
-            importer="rdf" if item.raw else item.importer.name,
-        )
-        statements = _count(graph, target, _STATEMENTS) if item.statements else 0
-        info = replace(info, triples=_count(graph, target), statements=statements)
-        _store_write(graph, lambda: register(graph, info, replaces=item.replaces))
     except BaseException:
-        try:
-            if target not in registered_graphs(graph.store):  # once registered (Ctrl-C while the replaced
-                graph.store.remove_graph(target)  # graph goes), the new graph is the file: keep it
-        except (KGError, OSError, RuntimeError) as cleanup:  # keep the error that stopped the load; no query sees this graph
-            logging.getLogger(__name__).warning("could not drop the partly loaded graph %s: %s", target, cleanup)
+        _forget(graph, [target])
         raise
+    return target
+
+
+def _register(graph: GraphStore, item: _Prepared, target: str) -> FileReport:
+    """Count the triples and statements of a bulk-loaded graph (the written lines may repeat a
+    triple) and register it in place of the file's previous version."""
+    resolved = str(item.path.resolve())
+    statements = _count(graph, target, _STATEMENTS) if item.statements else 0
+    info = SourceInfo(
+        name=item.name,
+        path=resolved,
+        graph=target,
+        content_hash=item.content_hash,
+        rows=item.rows,
+        triples=_count(graph, target) if item.triples else 0,
+        statements=statements,
+        ingested=now(),
+        importer="rdf" if item.raw else item.importer.name,
+    )
+    _store_write(graph, lambda: register(graph, info, replaces=item.replaces))
     status = "replaced" if item.replaces else "added"
-    changed = info.triples + (item.replaces.triples if item.replaces else 0)
     return FileReport(item.name, resolved, target, status, item.rows, info.triples, info.statements,
-                      item.rejected, tuple(item.warnings), item.left_out), changed
+                      item.rejected, tuple(item.warnings), item.left_out)
+
+
+def _forget(graph: GraphStore, targets: list[str]) -> None:
+    """Remove the graphs loaded by an ingest that stopped, but those registered already (Ctrl-C
+    while a replaced graph goes: the new graph is the file then)."""
+    try:
+        kept = registered_graphs(graph.store)
+        for target in targets:
+            if target not in kept:
+                graph.store.remove_graph(target)
+    except (KGError, OSError, RuntimeError) as cleanup:  # keep the error that stopped the load; no query sees these graphs
+        logging.getLogger(__name__).warning("could not drop the partly loaded graphs %s: %s", targets, cleanup)
 
 
 def _replace_by_difference(graph: GraphStore, item: _Prepared, workdir: Path) -> FileReport | None:
-    """Replace a file in place when its new N-Triples differ little from its stored graph: the
-    lines to delete and insert, and its registry entry, in one transaction (see
-    :func:`kg.registry.replace_in_place`); the graph keeps its name. ``None`` (load it afresh) on
-    a server, with blank nodes, or when the difference is large (see :mod:`kg.ingest.diff`).
+    """Replace a file in place when its new N-Triples differ little from its stored graph (see
+    :func:`kg.ingest.diff.graph_diff`): the lines to delete and insert, and its registry entry, in
+    one transaction (see :func:`kg.registry.replace_in_place`); the graph keeps its name. ``None``
+    (load it afresh) otherwise.
 
     The stored graph may hold what the identity rule rewrote after it was loaded: the difference
     takes it back to what the file says, and the settle that follows every load rewrites it again,
     as it would a graph loaded afresh."""
-    previous, store = item.replaces, graph.store
-    if previous is None or not isinstance(store, EmbeddedStore):
+    previous = item.replaces
+    if previous is None or not isinstance(graph.store, EmbeddedStore):
         return None
-    lines = blank_or_lines(item.ntriples)
-    limit = min(DIFF_LIMIT, int(DIFF_SHARE * max(lines or 0, previous.triples)))
-    if lines is None or lines < previous.triples - limit:  # lines may repeat a triple, never miss one
-        return None
-    if item.stored is None:
-        return None
-    stored = item.stored.result()
-    if stored is None:
-        return None
-    try:
-        found = diff_lines(stored, item.ntriples, workdir, limit=limit) if blank_or_lines(stored) is not None else None
-    finally:
-        stored.unlink(missing_ok=True)
+    found = graph_diff(item.ntriples, item.stored, previous.triples, workdir)
     if found is None:
         return None
     info = SourceInfo(
