@@ -1,4 +1,4 @@
-"""Bulk loading in parts (:attr:`EmbeddedStore.BULK_PART_BYTES`, which bounds the loader's memory)
+"""Bulk loading in parts (:data:`kg.store.bulk.PART_BYTES`, which bounds the loader's memory)
 changes no quad and no count: the inputs of tests/test_ingest_unchanged.py, loaded a few kilobytes
 at a time, give the quads of its fixture; on disk, the registry's counts and the report are those
 of loading each file in one call."""
@@ -12,6 +12,7 @@ import pytest
 
 from kg import KnowledgeGraph
 from kg.registry import sources
+import kg.store.bulk as bulk
 from kg.store.embedded import EmbeddedStore
 from tests.test_ingest_unchanged import FIXTURE, produced
 
@@ -29,7 +30,7 @@ def test_every_quad_as_before_when_loaded_in_parts(tmp_path: Path, monkeypatch: 
         loads.append(path.stat().st_size)
         real(self, path, graph)
 
-    monkeypatch.setattr(EmbeddedStore, "BULK_PART_BYTES", SMALL)
+    monkeypatch.setattr(bulk, "PART_BYTES", SMALL)
     monkeypatch.setattr(EmbeddedStore, "bulk_load", counted)
     expected = gzip.decompress(FIXTURE.read_bytes()).decode("utf-8").splitlines()
     got = produced(tmp_path)
@@ -51,7 +52,7 @@ def test_parts_on_disk_give_the_counts_of_one_load(tmp_path: Path, monkeypatch: 
         whole = graph.ingest([table])
         whole_sources = [(i.triples, i.statements, i.rows) for i in sources(graph)]
         whole_quads = _file_quads(graph)
-    monkeypatch.setattr(EmbeddedStore, "BULK_PART_BYTES", SMALL)
+    monkeypatch.setattr(bulk, "PART_BYTES", SMALL)
     with KnowledgeGraph.open(tmp_path / "parts") as graph:
         parts = graph.ingest([table])
         assert [(i.triples, i.statements, i.rows) for i in sources(graph)] == whole_sources

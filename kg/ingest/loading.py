@@ -99,7 +99,7 @@ def load_all(
     sees. The store is compacted before the new graphs are counted, registered and settled when
     they are worth it (:func:`_worth_optimizing`): those queries are an order of magnitude slower
     on a freshly bulk-loaded store. Each registry entry goes in in one small transaction; a crash
-    before it leaves an orphan graph, which the next writing command removes (see :func:`recover`).
+    before it leaves an orphan graph, which the next writing command removes (see :func:`kg.registry.recover`).
     """
     if not prepared:
         return (), SettleReport()

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.sparql import declares_dataset
+from kg.store.bulk import load_ntriples
 from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
 from kg.store.guard import MemoryGuard
 from kg.store.recovery import Recovery, remove_store_debris
@@ -166,51 +167,12 @@ class EmbeddedStore:
         self.raw.update(update)
         self.written()
 
-    BULK_PART_BYTES = 64 << 20
-    """The N-Triples handed to pyoxigraph's bulk loader per call. Its memory grows with what one call
-    loads (on 2.5 M triples, 400 MB: 1.65 GB in one call, 0.5 GB in parts of 64 MiB, 0.27 GB in
-    parts of 250,000 lines), and parts take no longer."""
-
     def bulk_load(self, path: Path, graph: str) -> None:
-        """Load an N-Triples file into ``graph`` with pyoxigraph's bulk loader, in parts of
-        :attr:`BULK_PART_BYTES` (whole lines) when it has no blank node: the loader names a file's
-        blank nodes afresh at each call. The parts land in the same graph, which readers should not
-        see before it is whole (see :func:`kg.registry.register`).
-
-        Examples:
-            >>> import tempfile
-            >>> p = Path(tempfile.mkdtemp()) / "x.nt"
-            >>> a, b, c = "<http://e/a> <http://e/p>", "<http://e/b> <http://e/p>", "<http://e/c> <http://e/p>"
-            >>> _ = p.write_text(f"{a} _:x .\\n_:x <http://e/q> {c[:12]} .\\n{b} \\"2\\" .\\n")
-            >>> store = memory_store()
-            >>> store.BULK_PART_BYTES = 40  # a line per part, but for the blank node
-            >>> store.bulk_load(p, "http://e/g")
-            >>> blank = {q.subject for q in store.raw} & {q.object for q in store.raw}
-            >>> len(store), len(blank)  # one blank node, linking two triples
-            (3, 1)
-            >>> _ = p.write_text(f"{a} {c[:12]} .\\n{b} \\"2\\" .\\n{c} \\"3\\" .\\n")
-            >>> store.bulk_load(p, "http://e/h")
-            >>> len(list(store.raw.quads_for_pattern(None, None, None, ox.NamedNode("http://e/h"))))
-            3
-        """
+        """Load an N-Triples file into ``graph`` with pyoxigraph's bulk loader, in parts when it is big
+        (see :func:`kg.store.bulk.load_ntriples`): readers should not see ``graph`` before it is whole."""
         self.check_writable()
         self._materialize()
-        target = ox.NamedNode(graph)
-        size = path.stat().st_size
-        if size <= self.BULK_PART_BYTES or _has_blank(path):
-            self.raw.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-            self.written()
-            return
-        with path.open("rb") as stream:
-            rest = b""
-            for block in iter(lambda: stream.read(self.BULK_PART_BYTES), b""):
-                data = rest + block
-                cut = data.rfind(b"\n") + 1
-                part, rest = data[:cut], data[cut:]
-                if part:
-                    self.raw.bulk_load(input=part, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-            if rest:
-                self.raw.bulk_load(input=rest, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+        load_ntriples(self.raw, path, graph)
         self.written()
 
     def add_graph(self, graph: str) -> None:
@@ -521,25 +483,3 @@ def _share_lock(location: Path) -> int | None:
             raise _in_use(location) from None
         return None
     return descriptor
-
-
-def _has_blank(path: Path) -> bool:
-    """Whether an N-Triples file may hold a blank node: any ``_:``, even in a literal.
-
-    Examples:
-        >>> import tempfile
-        >>> p = Path(tempfile.mkdtemp()) / "x.nt"
-        >>> _ = p.write_text('<http://e/a> <http://e/p> "_" .\\n')
-        >>> _has_blank(p)
-        False
-        >>> _ = p.write_text('<http://e/a> <http://e/p> _:b .\\n')
-        >>> _has_blank(p)
-        True
-    """
-    tail = b""
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 22), b""):
-            if b"_:" in tail + block[:1] or b"_:" in block:
-                return True
-            tail = block[-1:]
-    return False
