@@ -487,7 +487,7 @@ def test_an_interrupt_after_the_registry_swap_keeps_the_new_version(
 ) -> None:
     """Ctrl-C while the replaced graph is being removed (after the swap): the new version is the file
     now, so the load's cleanup must not remove its graph; the old graph is an orphan for the next write."""
-    import kg.ingest.files as files
+    import kg.ingest.loading as loading
     from kg.registry import register
 
     data = _write(tmp_path / "films.csv", "Sean Baker,directed,Anora")
@@ -499,7 +499,7 @@ def test_an_interrupt_after_the_registry_swap_keeps_the_new_version(
             register(*args, **kwargs)  # type: ignore[arg-type]
             raise KeyboardInterrupt
 
-        monkeypatch.setattr(files, "register", swap_then_interrupt)
+        monkeypatch.setattr(loading, "register", swap_then_interrupt)
         with pytest.raises(KeyboardInterrupt):
             graph.ingest(data)
         (info,) = graph.sources()

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from kg.store.embedded import EmbeddedStore
 
-__all__ = ["DIFF_LIMIT", "DIFF_SHARE", "Diff", "Dumps", "StoredDump", "blank_or_lines", "diff_lines"]
+__all__ = ["DIFF_LIMIT", "DIFF_SHARE", "Diff", "Dumps", "StoredDump", "blank_or_lines", "diff_lines", "graph_diff"]
 
 DIFF_LIMIT = 200_000
 """Lines deleted and inserted, at most, for a replacement by difference: they go in one
@@ -114,6 +114,34 @@ def diff_lines(old: Path, new: Path, workdir: Path, *, limit: int) -> Diff | Non
     for path in ordered:
         path.unlink()
     return found if process.returncode == 0 else None
+
+
+def graph_diff(new: Path, stored: StoredDump | None, previous_triples: int, workdir: Path) -> Diff | None:
+    """The difference between a file's new N-Triples ``new`` and the graph of its previous version
+    (``previous_triples`` triples), being written out by ``stored``; ``None`` (load the file
+    afresh) when there is no such dump (a server), either side may hold a blank node, or the
+    difference is large: past :data:`DIFF_LIMIT` lines, or :data:`DIFF_SHARE` of the graph. The
+    dump is removed once read.
+
+    Examples:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> new = folder / "new.nt"
+        >>> _ = new.write_text("<http://e/a> <http://e/p> \\"2\\" .\\n")
+        >>> graph_diff(new, None, 1, folder) is None  # no dump of the stored graph
+        True
+    """
+    lines = blank_or_lines(new)
+    limit = min(DIFF_LIMIT, int(DIFF_SHARE * max(lines or 0, previous_triples)))
+    if lines is None or lines < previous_triples - limit or stored is None:  # lines may repeat a triple, never miss one
+        return None
+    old = stored.result()
+    if old is None:
+        return None
+    try:
+        return diff_lines(old, new, workdir, limit=limit) if blank_or_lines(old) is not None else None
+    finally:
+        old.unlink(missing_ok=True)
 
 
 class StoredDump:

@@ -3,144 +3,41 @@
 Every file is read by its importer (:mod:`kg.ingest.importers`) into a statement
 sink, which checks it in full and writes N-Triples to a temporary file before the
 store is touched; only when all files are good is each loaded with pyoxigraph's
-bulk loader into a fresh named graph and swapped in (see :mod:`kg.registry`). A
+bulk loader into a fresh named graph and swapped in (see :mod:`kg.ingest.loading`). A
 file with any bad row is rejected whole unless ``skip_bad_rows`` names a file for
 the rejected rows.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import hashlib
-import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from kg.errors import IngestError, KGError, Problem, StoreError, UsageError
+from kg.errors import IngestError, Problem, UsageError
 from kg.formats import suffix
+from kg.ingest.diff import Dumps
 from kg.ingest.importer import Importer, ImportOptions, ProgressCallback
 from kg.ingest.importers import importer_for, known_suffixes
 from kg.ingest.inputs import kind_of, open_file
 from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
+from kg.ingest.loading import Prepared, load_all, store_write
 from kg.ingest.mapped import MappedTable, mapping_beside
+from kg.ingest.report import FileReport, IngestReport
 from kg.ingest.sink import Rejects, StatementSink
 from kg.ingest.sourcetexts import TextFile, attach_found, find_text_files, quote_warnings
-from kg.ontology import mint_hashed
-from kg.identity import SettleReport
-from kg.registry import (
-    SourceInfo,
-    ensure_ontology,
-    now,
-    recover,
-    register,
-    registered_graphs,
-    replace_in_place,
-    settle_identity,
-    sources,
-)
-from kg.ingest.diff import DIFF_LIMIT, DIFF_SHARE, Dumps, StoredDump, blank_or_lines, diff_lines
+from kg.registry import ensure_ontology, recover, sources
 from kg.store import GraphStore
 from kg.store.embedded import EmbeddedStore
-from kg.store.recovery import Recovery, scratch_folder
-from kg.texts import AttachedText
-from kg.vocab import RDF_STATEMENT, RDF_TYPE
+from kg.store.recovery import scratch_folder
 
 __all__ = ["FileReport", "IngestReport", "ingest", "supported_files"]
-
-
-@dataclass(frozen=True)
-class FileReport:
-    """What ingest did with one file."""
-
-    source: str
-    path: str
-    graph: str
-    status: str
-    """``added``, ``replaced`` or ``unchanged``."""
-    rows: int
-    triples: int
-    statements: int
-    rejected: int
-    warnings: tuple[Problem, ...] = ()
-    left_out: int = 0
-    """Records the importer left out (values without a mapping, rows it skipped), each reported in ``warnings``."""
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    """What ingest did: a :class:`FileReport` per file, and totals."""
-
-    files: tuple[FileReport, ...] = field(default=())
-    linked: int = 0
-    """Names and identifiers of the files just loaded resolved to an entity of another IRI (see :mod:`kg.identity`)."""
-    identity_warnings: tuple[Problem, ...] = ()
-    """Names left apart among several candidates, with the candidates and how to choose."""
-    texts: tuple[AttachedText, ...] = ()
-    """Source texts attached from ``NAME.source.txt`` files beside the data (see :mod:`kg.ingest.sourcetexts`)."""
-    text_warnings: tuple[Problem, ...] = ()
-    """Warnings about those files (a source no statement cites)."""
-    recovered: Recovery = Recovery()
-    """What interrupted commands had left (orphan graphs, temporary folders, bulk-load files) and this
-    ingest removed before loading (see :func:`kg.registry.recover`)."""
-
-    @property
-    def rows(self) -> int:
-        """Rows read (RDF triples for RDF files)."""
-        return sum(f.rows for f in self.files)
-
-    @property
-    def triples(self) -> int:
-        """Triples written."""
-        return sum(f.triples for f in self.files)
-
-    @property
-    def statements(self) -> int:
-        """Statement nodes written."""
-        return sum(f.statements for f in self.files)
-
-    @property
-    def warnings(self) -> list[Problem]:
-        """Every warning of every file, then those of the identity rule and of the source-text files."""
-        return [w for f in self.files for w in f.warnings] + list(self.identity_warnings) + list(self.text_warnings)
-
-    @property
-    def rejected(self) -> int:
-        """Rows rejected and written to the ``skip_bad_rows`` file."""
-        return sum(f.rejected for f in self.files)
-
-    @property
-    def left_out(self) -> int:
-        """Records the importers left out, as their warnings say."""
-        return sum(f.left_out for f in self.files)
-
-    def summary(self) -> str:
-        """One line: files, rows, triples, statements, warnings.
-
-        Examples:
-            >>> IngestReport().summary()
-            '0 files: 0 rows, 0 triples, 0 statements, 0 warnings'
-        """
-        counts: dict[str, int] = {}
-        for f in self.files:
-            counts[f.status] = counts.get(f.status, 0) + 1
-        detail = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        text = f"{len(self.files)} file{'s' if len(self.files) != 1 else ''}"
-        text += f" ({detail})" if detail else ""
-        text += (
-            f": {self.rows:,} rows, {self.triples:,} triples, {self.statements:,} statements, "
-            f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"
-        )
-        if self.rejected:
-            text += f", {self.rejected:,} rows rejected"
-        if self.left_out:
-            text += f", {self.left_out:,} records left out"
-        if self.linked:
-            text += f", {self.linked:,} linked to another entity"
-        if self.texts:
-            text += f", {len(self.texts)} source text{'s' if len(self.texts) != 1 else ''} attached"
-        return text
 
 
 def supported_files(
@@ -246,26 +143,6 @@ def _decompressed_size(path: Path, limits: Limits) -> int:
     return min(max(recorded, stored), limits.max_decompressed_bytes)
 
 
-@dataclass
-class _Prepared:
-    path: Path
-    name: str
-    content_hash: str
-    ntriples: Path
-    importer: Importer
-    rows: int = 0
-    triples: int = 0
-    statements: int = 0
-    rejected: int = 0
-    left_out: int = 0
-    warnings: list[Problem] = field(default_factory=list)
-    replaces: SourceInfo | None = None
-    stored: StoredDump | None = None
-    """The replaced graph, written out while the file is read (see :func:`_replace_by_difference`)."""
-    raw: bool = False
-    """Read as RDF triples, not records: the identity rule leaves its entities as they are."""
-
-
 def _source_name(path: Path, taken: dict[str, str]) -> str:
     resolved = str(path.resolve())
     for candidate in (path.name, f"{path.parent.name}/{path.name}", resolved):
@@ -333,7 +210,7 @@ def ingest(
     graph.store.check_writable()
     registered = {info.path: info for info in sources(graph)}
     taken = {info.name: info.path for info in registered.values()}
-    prepared: list[_Prepared] = []
+    prepared: list[Prepared] = []
     unchanged: list[FileReport] = []
     errors: list[IngestError] = []
     rejects = Rejects(skip_bad_rows) if skip_bad_rows is not None else None
@@ -360,7 +237,7 @@ def ingest(
                 continue
             name = previous.name if previous else _source_name(path, taken)
             taken[name] = resolved
-            item = _Prepared(path, name, content_hash, Path(workdir.name) / f"{index}.nt", reader, replaces=previous)
+            item = Prepared(path, name, content_hash, Path(workdir.name) / f"{index}.nt", reader, replaces=previous)
             if previous is not None and isinstance(graph.store, EmbeddedStore):
                 item.stored = dumps.start(graph.store, previous.graph, Path(workdir.name) / f"{index}.stored.nt")
             # its N-Triples take at least twice the input: fail now rather than when the disk is full
@@ -382,22 +259,9 @@ def ingest(
         recovered = recover(graph.store)
         ensure_ontology(graph)
         _return_freed_memory()
-        loaded = [_load(graph, item, Path(workdir.name)) for item in prepared]
-        reports = [report for report, _ in loaded]
-        settled = SettleReport()
-        if prepared:
-            settled = settle_identity(graph)
-            counts = {info.graph: info for info in sources(graph)}
-            reports = [
-                replace(r, triples=counts[r.graph].triples, statements=counts[r.graph].statements)
-                if r.graph in settled.rewritten and r.graph in counts
-                else r
-                for r in reports
-            ]
-            if _worth_optimizing(sum(bulk for _, bulk in loaded), sum(info.triples for info in counts.values())):
-                _store_write(graph, graph.store.optimize)
-        elif recovered.orphan_graphs:  # give back the space the orphans took
-            _store_write(graph, graph.store.optimize)
+        reports, settled = load_all(graph, prepared, Path(workdir.name), registered)
+        if not prepared and recovered.orphan_graphs:  # give back the space the orphans took
+            store_write(graph, graph.store.optimize)
     finally:
         if rejects is not None:
             try:
@@ -410,7 +274,7 @@ def ingest(
     identity_warnings = tuple(
         Problem(names[g].path if g in names else g, 0, None, None, message) for g, message in settled.warnings
     )
-    report = _with_texts(graph, tuple(unchanged + reports), text_files)
+    report = _with_texts(graph, tuple(unchanged) + reports, text_files)
     linked = sum(settled.linked_in.get(r.graph, 0) for r in report.files if r.status != "unchanged")
     return replace(report, linked=linked, identity_warnings=identity_warnings, recovered=recovered)
 
@@ -446,27 +310,7 @@ def _workdir(limits: Limits) -> tempfile.TemporaryDirectory[str]:
         raise IngestError(folder, [Problem(folder, 0, None, None, message)]) from exc
 
 
-def _store_write(graph: GraphStore, write: Callable[[], None]) -> None:
-    """Run a write to the store, turning a failure of the disk under it into a :class:`StoreError`."""
-    try:
-        write()
-    except KGError:
-        raise
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise _store_error(graph, exc) from exc
-
-
-def _store_error(graph: GraphStore, exc: BaseException) -> StoreError:
-    where = getattr(graph.store, "location", None) or "the store"
-    if disk_full(exc):
-        return StoreError(
-            f"the disk under {where} is full ({exc}): free some space and ingest again; "
-            "the files not loaded yet were not ingested, and the store keeps what it had"
-        )
-    return StoreError(f"writing to {where} failed ({exc}): nothing more was ingested; check the store's disk")
-
-
-def _prepare(graph: GraphStore, item: _Prepared, options: ImportOptions, rejects: Rejects | None) -> None:
+def _prepare(graph: GraphStore, item: Prepared, options: ImportOptions, rejects: Rejects | None) -> None:
     """Read one file with its importer into N-Triples, checking every record.
 
     Raises:
@@ -497,10 +341,6 @@ def _return_freed_memory() -> None:
     Without it the peak is the two added up: at 1 M rows about 0.5 GB more (glibc keeps freed
     memory; elsewhere this does nothing).
     """
-    import ctypes
-    import ctypes.util
-    import gc
-
     gc.collect()  # the row converter's caches sit in reference cycles until the collector runs
     name = ctypes.util.find_library("c")
     try:
@@ -511,114 +351,3 @@ def _return_freed_memory() -> None:
         pass
 
 
-OPTIMIZE_SHARE = 0.1
-"""Compact the store after an ingest when what it bulk-loaded (or removed) is at least this share
-of the store. Queries on a freshly bulk-loaded store are an order of magnitude slower until it is
-compacted (15 s against 1.1 s for a three-pattern join on 2.2 M triples), but a small load slows
-nothing while compacting costs what the whole store costs: at 2.5 M triples, a join took 0.37 s
-before and after loading 685 triples (a 50-row file), whose compaction took 4.3 s of the 12 s the
-ingest took; after loading 250,000 triples (10 % of the store) it took 0.46 s against 0.34 s
-once compacted (5.7 s)."""
-
-
-def _worth_optimizing(changed: int, total: int) -> bool:
-    """Whether an ingest that bulk-loaded or removed ``changed`` triples of a store of ``total``
-    should compact it (see :data:`OPTIMIZE_SHARE`).
-
-    Examples:
-        >>> _worth_optimizing(685, 2_500_000), _worth_optimizing(250_000, 2_500_000), _worth_optimizing(15, 15)
-        (False, True, True)
-    """
-    return changed >= OPTIMIZE_SHARE * max(total, 1)
-
-
-def _load(graph: GraphStore, item: _Prepared, workdir: Path) -> tuple[FileReport, int]:
-    """Load one file, by difference with its previous version when that is small (see
-    :func:`_replace_by_difference`), else in bulk into a fresh graph; with the triples bulk-loaded
-    or removed, for :func:`_worth_optimizing`."""
-    if item.replaces is not None and item.triples:
-        done = _replace_by_difference(graph, item, workdir)
-        if done is not None:
-            return done, 0
-    resolved = str(item.path.resolve())
-    target = mint_hashed("graph", resolved, item.content_hash)
-    if item.replaces is not None and target == item.replaces.graph:
-        # back to an earlier version after a change in place: its graph holds another version now
-        target = mint_hashed("graph", resolved, item.content_hash, target)
-    try:
-        if item.triples:
-            _store_write(graph, lambda: graph.store.bulk_load(item.ntriples, target))
-        else:
-            _store_write(graph, lambda: graph.store.add_graph(target))
-        info = SourceInfo(
-            name=item.name,
-            path=resolved,
-            graph=target,
-            content_hash=item.content_hash,
-            rows=item.rows,
-            triples=item.triples,
-            statements=item.statements,
-            ingested=now(),
-            importer="rdf" if item.raw else item.importer.name,
-        )
-        statements = _count(graph, target, _STATEMENTS) if item.statements else 0
-        info = replace(info, triples=_count(graph, target), statements=statements)
-        _store_write(graph, lambda: register(graph, info, replaces=item.replaces))
-    except BaseException:
-        try:
-            if target not in registered_graphs(graph.store):  # once registered (Ctrl-C while the replaced
-                graph.store.remove_graph(target)  # graph goes), the new graph is the file: keep it
-        except (KGError, OSError, RuntimeError) as cleanup:  # keep the error that stopped the load; no query sees this graph
-            logging.getLogger(__name__).warning("could not drop the partly loaded graph %s: %s", target, cleanup)
-        raise
-    status = "replaced" if item.replaces else "added"
-    changed = info.triples + (item.replaces.triples if item.replaces else 0)
-    return FileReport(item.name, resolved, target, status, item.rows, info.triples, info.statements,
-                      item.rejected, tuple(item.warnings), item.left_out), changed
-
-
-def _replace_by_difference(graph: GraphStore, item: _Prepared, workdir: Path) -> FileReport | None:
-    """Replace a file in place when its new N-Triples differ little from its stored graph: the
-    lines to delete and insert, and its registry entry, in one transaction (see
-    :func:`kg.registry.replace_in_place`); the graph keeps its name. ``None`` (load it afresh) on
-    a server, with blank nodes, or when the difference is large (see :mod:`kg.ingest.diff`).
-
-    The stored graph may hold what the identity rule rewrote after it was loaded: the difference
-    takes it back to what the file says, and the settle that follows every load rewrites it again,
-    as it would a graph loaded afresh."""
-    previous, store = item.replaces, graph.store
-    if previous is None or not isinstance(store, EmbeddedStore):
-        return None
-    lines = blank_or_lines(item.ntriples)
-    limit = min(DIFF_LIMIT, int(DIFF_SHARE * max(lines or 0, previous.triples)))
-    if lines is None or lines < previous.triples - limit:  # lines may repeat a triple, never miss one
-        return None
-    if item.stored is None:
-        return None
-    stored = item.stored.result()
-    if stored is None:
-        return None
-    try:
-        found = diff_lines(stored, item.ntriples, workdir, limit=limit) if blank_or_lines(stored) is not None else None
-    finally:
-        stored.unlink(missing_ok=True)
-    if found is None:
-        return None
-    info = SourceInfo(
-        name=item.name, path=previous.path, graph=previous.graph, content_hash=item.content_hash, rows=item.rows,
-        triples=0, statements=0, ingested=now(), importer="rdf" if item.raw else item.importer.name,
-    )
-    done = [info]
-    _store_write(graph, lambda: done.__setitem__(0, replace_in_place(graph, info, found.removed, found.added)))
-    return FileReport(item.name, previous.path, previous.graph, "replaced", item.rows, done[0].triples,
-                      done[0].statements, item.rejected, tuple(item.warnings), item.left_out)
-
-
-_STATEMENTS = f"?s <{RDF_TYPE}> <{RDF_STATEMENT}>"
-
-
-def _count(graph: GraphStore, target: str, pattern: str = "?s ?p ?o") -> int:
-    """The matches of ``pattern`` in a named graph: all its triples by default (the written
-    lines may repeat a triple), or, with :data:`_STATEMENTS`, its statement nodes."""
-    rows = list(graph.store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ {pattern} }} }}", union=False))
-    return int(getattr(rows[0][0], "value", 0))

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.sparql import declares_dataset
+from kg.store.bulk import load_ntriples
 from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
 from kg.store.guard import MemoryGuard
 from kg.store import rebuild
@@ -169,10 +170,11 @@ class EmbeddedStore:
         self.written()
 
     def bulk_load(self, path: Path, graph: str) -> None:
-        """Load an N-Triples file into ``graph`` with pyoxigraph's bulk loader."""
+        """Load an N-Triples file into ``graph`` with pyoxigraph's bulk loader, in parts when it is big
+        (see :func:`kg.store.bulk.load_ntriples`): readers should not see ``graph`` before it is whole."""
         self.check_writable()
         self._materialize()
-        self.raw.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        load_ntriples(self.raw, path, graph)
         self.written()
 
     def add_graph(self, graph: str) -> None:
