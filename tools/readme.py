@@ -122,7 +122,12 @@ EXAMPLES: list[Example] = [
             "ingest (docs/identity.md). The shipped data names no identifiers yet, so its names are unmatched."),
     Example("path", 'path "Brooke Candy" "Andrea Werhun" --max-paths 1', 'print(kg.path("Brooke Candy", "Andrea Werhun", max_paths=1))'),
     Example("neighbors", "neighbors Ani --depth 1", 'kg.neighbors("Ani", depth=1)'),
-    Example("analyze centrality", "analyze centrality --measure betweenness --top 5", 'kg.centrality(measure="betweenness", top=5)'),
+    Example("analyze centrality", "analyze centrality --measure betweenness --top 5", 'kg.centrality(measure="betweenness", top=5)',
+            "Exact betweenness runs a shortest-path search from every entity, which takes hours on a big graph: "
+            "above 5,000 entities it is approximated from a sample of 100 source entities (networkx's "
+            "`betweenness_centrality(k=…)` with a fixed seed, so the same every run), and the command says so on "
+            "stderr (`betweenness approximated from a sample of 100 source nodes …`; in Python, `frame.attrs[\"sample\"]` "
+            "is the sample, `None` when exact). `--sample K` chooses the sample, `--sample 0` asks for the exact scores."),
     Example("analyze communities", "analyze communities --projection collaboration", 'kg.communities(projection="collaboration")'),
     Example("analyze components", "analyze components", "analysis.components(kg)"),
     Example("analyze stats", "analyze stats", "analysis.stats(kg)"),
