@@ -223,6 +223,8 @@ class EmbeddedStore:
             return False
         rows = list(as_solutions(self.raw.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")))
         removed = int(rows[0][0].value)
+        if removed < rebuild.REBUILD_MIN:  # batches whatever remains: no need to count the whole store
+            return False
         remaining = len(self.raw) - removed
         real = self.location.resolve()
         writable = os.access(real.parent, os.W_OK | os.X_OK)
