@@ -16,7 +16,7 @@ import pytest
 import kg.analysis.metrics as metrics
 from kg import KnowledgeGraph
 from kg.analysis import SEED, centrality, communities, components, entity_graph, stats
-from kg.analysis.entities import describe, entity_rules
+from kg.analysis.entities import NOT_ENTITY_CLASSES, describe, entity_rules
 from kg.analysis.projections import entity_graph_of
 from kg.analysis.scan import scan
 from cli_helpers import cli, cli_fails
@@ -47,10 +47,37 @@ def _before(graph: KnowledgeGraph) -> nx.MultiDiGraph:
 def test_the_scan_finds_what_the_separate_queries_find(anora: KnowledgeGraph) -> None:
     found, described = scan(anora), describe(anora)
     assert found.labels == described.labels
-    assert found.classes == {n: c for n, c in described.classes.items()}
+    ends = {n for s, _, o in found.relations for n in (s, o)}
+    rules = entity_rules(anora.ontology)
+    wanted = {n: c for n, c in described.classes.items() if n in ends or not set(c) <= NOT_ENTITY_CLASSES}
+    assert found.classes == wanted  # (statement nodes, sources and bounds that no relation names are left out)
+    assert len(wanted) < len(described.classes) and all(rules.is_entity(c) for c in wanted.values())
     assert found.relations == entity_rules(anora.ontology).relations(anora)
     assert scan(anora, labels=False).labels == {}
     assert len(found.relations) > 20
+
+
+def test_the_scan_keeps_the_classes_that_make_a_node_no_entity(tmp_path: Path) -> None:
+    """A statement node named by a relation, and a person who is also a source, are not entities,
+    though the scan reads the members of those classes only where they matter."""
+    (tmp_path / "odd.ttl").write_text(
+        "@prefix film: <https://w3id.org/filmkg/ontology#> . @prefix ex: <http://example.org/> .\n"
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        "ex:a a film:Person, film:Source ; film:actedIn ex:f . ex:f a film:Film .\n"
+        "ex:b a film:Person ; film:advised ex:st ; film:directed ex:f . ex:st a rdf:Statement .\n"
+        "ex:other a rdf:Statement . ex:c a film:Person .\n"
+    )
+    graph = KnowledgeGraph.memory()
+    graph.ingest(tmp_path / "odd.ttl")
+    found, described = scan(graph, labels=False), describe(graph)
+    ex = "http://example.org/"
+    assert found.classes[ex + "a"] == described.classes[ex + "a"] and len(found.classes[ex + "a"]) == 2
+    assert found.classes[ex + "st"] == described.classes[ex + "st"]
+    assert ex + "other" in described.classes and ex + "other" not in found.classes
+    new, old = entity_graph(graph, statements=False), _before(graph)
+    assert list(new.edges(keys=True)) == list(old.edges(keys=True)) == [(ex + "b", ex + "f", "directed")]
+    summary = dict(stats(graph)["summary"].values.tolist())
+    assert summary["entities"] == 3 and summary["entities with relations"] == 2  # (b, c, f; b and f)
 
 
 def test_entity_graph_from_the_scan_is_the_same_graph_in_the_same_order(anora: KnowledgeGraph) -> None:

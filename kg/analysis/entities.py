@@ -39,7 +39,7 @@ Examples:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -194,6 +194,8 @@ class EntityRules:
         >>> rules = entity_rules(load_ontology())
         >>> rules.is_entity([FILM + "Person"]), rules.is_entity([FILM + "Person", FILM + "Source"])
         (True, False)
+        >>> rules.not_entities({"urn:a": (FILM + "Person",), "urn:b": (FILM + "Person", FILM + "Source")})
+        {'urn:b'}
         >>> rules.relation(FILM + "actedIn")
         ('acted-in', 'acted in')
     """
@@ -248,6 +250,25 @@ class EntityRules:
             True for an entity (or an untyped node).
         """
         return NOT_ENTITY_CLASSES.isdisjoint(classes)
+
+    def not_entities(self, classes: Mapping[str, tuple[str, ...]]) -> set[str]:
+        """The nodes that are never entities, by their classes (:meth:`is_entity` of each).
+
+        Args:
+            classes: nodes' class IRIs (as :class:`Descriptions` holds them).
+
+        Returns:
+            The nodes with a class in :data:`NOT_ENTITY_CLASSES`.
+        """
+        verdicts: dict[tuple[str, ...], bool] = {}  # (few combinations of classes: each is judged once)
+        out = set()
+        for node, found in classes.items():
+            verdict = verdicts.get(found)
+            if verdict is None:
+                verdict = verdicts[found] = self.is_entity(found)
+            if not verdict:
+                out.add(node)
+        return out
 
     def relation(self, iri: str) -> tuple[str, str]:
         """The input name and the label of a relation.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Literal, get_args
 
 
@@ -113,31 +114,32 @@ def centrality(
     unlabelled = projection == "entity"  # (labels are read below for the entities ranked)
     used = None
     if unlabelled and measure == "degree":  # (no graph needed)
-        g, scores = _degree_centrality(graph)  # (a graph of the entities' types, no edges)
-    elif measure == "degree":
-        g = to_networkx(graph, projection)
-        scores = nx.degree_centrality(g)
+        scores, type_of = _degree_centrality(graph)
     else:
-        g = entity_graph(graph, statements=False, labels=False) if unlabelled else to_networkx(graph, projection)
-    if measure == "betweenness":
-        used = _sample(g.number_of_nodes(), sample)
-        scores = nx.betweenness_centrality(_simple(g), k=used, seed=SEED if used else None)
-    elif measure == "pagerank":
-        scores = nx.pagerank(g if not g.is_multigraph() else nx.DiGraph(g)) if g.number_of_nodes() else {}
+        g = to_networkx(graph, projection) if not unlabelled else entity_graph(graph, statements=False, labels=False)
+        type_of = partial(_type_in, g)
+        if measure == "degree":
+            scores = nx.degree_centrality(g)
+        elif measure == "betweenness":
+            used = _sample(g.number_of_nodes(), sample)
+            scores = nx.betweenness_centrality(_simple(g), k=used, seed=SEED if used else None)
+        else:
+            scores = nx.pagerank(g if not g.is_multigraph() else nx.DiGraph(g)) if g.number_of_nodes() else {}
     ranked = sorted(((round(float(score), 6), node) for node, score in scores.items()), key=lambda r: -r[0])
     if top and len(ranked) > top:  # the best, and every node tied with the last of them (ties go by label)
         ranked = [r for r in ranked if r[0] >= ranked[top - 1][0]]
-    labels = _labels(graph, g, [node for _, node in ranked]) if unlabelled else dict(g.nodes(data="label"))
-    rows = [(node, labels[node], g.nodes[node].get("type", ""), score) for score, node in ranked]
+    nodes = [node for _, node in ranked]
+    labels = _labels(graph, nodes) if unlabelled else {node: g.nodes[node].get("label") for node in nodes}
+    rows = [(node, labels[node], type_of(node), score) for score, node in ranked]
     rows.sort(key=lambda r: (-r[3], r[1]))
     frame = pandas.DataFrame(rows[:top] if top else rows, columns=["entity", "label", "type", "score"])
     frame.attrs["sample"] = used
     return frame
 
 
-def _degree_centrality(graph: GraphStore) -> tuple[nx.MultiDiGraph, dict[str, float]]:
-    """Degree centrality on the entity projection, as networkx's, from its edges alone; and a graph of
-    the entities only (their classes and types, no edges) for the rows."""
+def _degree_centrality(graph: GraphStore) -> tuple[dict[str, float], Callable[[str], str]]:
+    """Degree centrality on the entity projection, as networkx's, from its edges alone; and the
+    type of an entity (its first class's label), for the rows."""
     found = scan(graph, labels=False)
     nodes, edges = entity_relations(graph, found.relations, found.described)
     degree = dict.fromkeys(nodes, 0)
@@ -147,9 +149,12 @@ def _degree_centrality(graph: GraphStore) -> tuple[nx.MultiDiGraph, dict[str, fl
     scale = 1 / (len(nodes) - 1) if len(nodes) > 1 else 1
     scores = {n: d * scale for n, d in degree.items()} if len(nodes) > 1 else dict.fromkeys(nodes, 1.0)
     rules, described = entity_rules(graph.ontology), found.described
-    types = nx.Graph()
-    types.add_nodes_from((n, {"type": rules.node(n, described, label=False)["type"]}) for n in nodes)
-    return types, scores
+    return scores, lambda node: str(rules.node(node, described, label=False)["type"])
+
+
+def _type_in(g: nx.Graph, node: str) -> str:
+    """An entity's type, as a projection's node holds it."""
+    return str(g.nodes[node].get("type", ""))
 
 
 def _sample(nodes: int, sample: int | None) -> int | None:
@@ -159,7 +164,7 @@ def _sample(nodes: int, sample: int | None) -> int | None:
     return sample if 0 < sample < nodes else None
 
 
-def _labels(graph: GraphStore, g: nx.Graph, nodes: list[str]) -> dict[str, str]:
+def _labels(graph: GraphStore, nodes: list[str]) -> dict[str, str]:
     """The labels of some nodes of an entity graph built without them (see :func:`entity_graph`)."""
     described = describe(graph, nodes) if len(nodes) <= _DESCRIBE_AT_MOST else describe(graph)
     rules = entity_rules(graph.ontology)
@@ -275,16 +280,16 @@ def stats(graph: GraphStore) -> dict[str, pandas.DataFrame]:
     nodes, edges = entity_relations(graph, found.relations, found.described)
     everyone = _entities(graph, found.described, nodes)
     sources = registry_sources(graph)
-    linked = nx.Graph()  # (weakly connected components of the entity graph are those of this one)
-    linked.add_nodes_from(nodes)
-    linked.add_edges_from((s, o) for s, o, _, _ in edges)
+    linked = nx.utils.UnionFind(nodes)  # (weakly connected components of the entity graph)
+    for s, o, _, _ in edges:
+        linked.union(s, o)
     n, m = len(nodes), len(edges)
     summary = [
         ("entities", len(everyone)),
         ("entities with relations", n),
         ("relations (edges)", m),
         ("density", round(m / (n * (n - 1)), 6) if n > 1 else 0.0),  # (as networkx's, for a directed graph)
-        ("weakly connected components", nx.number_connected_components(linked) if n else 0),
+        ("weakly connected components", len({linked[node] for node in nodes})),
         ("sources", len(sources)),
         ("quads in store", len(graph.store)),
     ]
@@ -301,8 +306,8 @@ def stats(graph: GraphStore) -> dict[str, pandas.DataFrame]:
 
 def _entities(graph: GraphStore, described: Descriptions, nodes: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """The classes of every entity: the typed nodes that may be entities, and the entity graph's nodes."""
-    is_entity = entity_rules(graph.ontology).is_entity
-    everyone = {e: c for e, c in described.classes.items() if is_entity(c)}
+    no_entity = entity_rules(graph.ontology).not_entities(described.classes)
+    everyone = {e: c for e, c in described.classes.items() if e not in no_entity}
     for node in nodes:
         everyone.setdefault(node, described.classes.get(node, ()))
     return everyone

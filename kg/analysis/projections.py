@@ -176,12 +176,13 @@ def entity_relations(
         [('urn:a', 'urn:b', '<urn:p>', 'urn:p')]
     """
     rules = entity_rules(graph.ontology)
-    classes, is_entity, relation = described.classes, rules.is_entity, rules.relation
+    relation = rules.relation
+    no_entity = rules.not_entities(described.classes)
     nodes: dict[str, None] = {}
     seen: set[tuple[str, str, str]] = set()
     edges: list[tuple[str, str, str, str]] = []
     for s, p, o in triples:
-        if not (is_entity(classes.get(s, ())) and is_entity(classes.get(o, ()))):
+        if s in no_entity or o in no_entity:
             continue
         nodes[s] = nodes[o] = None  # (in this order: subject first)
         name = relation(p)[0]
