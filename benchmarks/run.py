@@ -307,10 +307,13 @@ def _reading_commands() -> list[tuple[str, list[str], str]]:
     return out
 
 
-def step_cli(store: Path, repeat: int, timeout: float) -> dict[str, dict[str, float]]:
-    """Every reading command on ``store``: median seconds, peak MB and (for queries) rows."""
+def step_cli(store: Path, repeat: int, timeout: float, whole: bool = True) -> dict[str, dict[str, float]]:
+    """Every reading command on ``store``: median seconds, peak MB and (for queries) rows; without
+    ``whole``, only the bound ones of the whole answers."""
     out: dict[str, dict[str, float]] = {}
     for label, args, kind in _reading_commands():
+        if kind == "full" and not whole and "--bind" not in args:
+            continue
         runs = [_command(["--store", str(store), *args], timeout) for _ in range(repeat if kind != "full" else 1)]
         seconds = statistics.median(r[0] for r in runs)
         rows = max(len(runs[0][2].splitlines()) - 1, 0) if kind != "near" else 0
@@ -477,6 +480,8 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=HERE / "results" / "run.json")
     parser.add_argument("--remote", action="store_true", help="Also ingest and query through an Oxigraph server.")
     parser.add_argument("--quick", action="store_true", help="One repeat of each command; rdflib queries 10 s at most.")
+    parser.add_argument("--targets-only", action="store_true",
+                        help="Only what has a target: no rdflib, no API query medians, no unbound whole answers.")
     parser.add_argument("--command-timeout", type=float, default=900,
                         help="Seconds allowed per whole filmkg command (a whole answer past it is reported as such).")
     args = parser.parse_args()
@@ -509,19 +514,20 @@ def main() -> int:
         write(work / "films.csv", args.rows)
         ingest = _child("ingest", work, [])
         oxigraph = _child("oxigraph", work, [])
-        rdflib = _child("rdflib", work, ["--rdflib-triples", str(args.rdflib_triples)])
-        queries = _child("queries", work, [])
+        full = not args.targets_only
+        rdflib = _child("rdflib", work, ["--rdflib-triples", str(args.rdflib_triples)]) if full else {}
+        queries = _child("queries", work, []) if full else {}
         remote = _child("remote", work, []) if args.remote else {}
-        for name in [*QUERIES, "join"]:
+        for name in [*QUERIES, "join"] if full else []:
             try:
                 rdflib[f"query:{name}"] = _child("rdflib-query", work, ["--query", name], args.rdflib_timeout)["seconds"]
             except subprocess.TimeoutExpired:
                 rdflib[f"query:{name}"] = float("inf")
         _command(["--store", str(work / "shipped"), "ingest", str(SHIPPED)], timeout=600)
         reading = {
-            "shipped": step_cli(work / "shipped", repeat, args.command_timeout),
-            "big": step_cli(work / "store", repeat, args.command_timeout),
-            "pyoxigraph": _child("oxigraph-named", work, []),
+            "shipped": step_cli(work / "shipped", repeat, args.command_timeout, whole=full),
+            "big": step_cli(work / "store", repeat, args.command_timeout, whole=full),
+            "pyoxigraph": _child("oxigraph-named", work, []) if full else {},
         }
         loader = step_oxigraph_cli(work)
         small = step_small_ingest(work)
@@ -533,8 +539,8 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     triples = ingest["triples"]
-    scale = triples / rdflib["triples"]
-    rdflib_full = rdflib["seconds"] * scale
+    scale = triples / rdflib["triples"] if rdflib else 0.0
+    rdflib_full = rdflib["seconds"] * scale if rdflib else 0.0
     results = {
         "rows": args.rows, "triples": triples, "machine": f"{os.cpu_count()} cores",
         "ingest": ingest, "oxigraph_bulk_load": oxigraph, "rdflib_memory": rdflib,
@@ -551,14 +557,17 @@ def main() -> int:
         f"{'pyoxigraph bulk_load (same triples, N-Triples)':<44}{oxigraph['seconds']:>10.1f}"
         f"{triples / oxigraph['seconds']:>12,.0f}{oxigraph['peak_mb']:>10,.0f}  "
         f"filmkg at {oxigraph['seconds'] / ingest['seconds']:.2f}x its throughput",
-        f"{'rdflib Memory (' + format(int(rdflib['triples']), ',') + ' triples, scaled)':<44}{rdflib_full:>10.1f}"
-        f"{rdflib['triples'] / rdflib['seconds']:>12,.0f}{rdflib['peak_mb']:>10,.0f}  "
-        f"filmkg {rdflib_full / ingest['seconds']:.1f}x faster",
-        "",
-        f"{'query (median of 3)':<22}{'filmkg API':>12}{'pyoxigraph':>12}{'ratio':>8}{'rdflib*':>12}"
-        + (f"{'server':>12}" if remote else ""),
     ]
-    for name in [*QUERIES, "join"]:
+    if rdflib:
+        lines += [
+            f"{'rdflib Memory (' + format(int(rdflib['triples']), ',') + ' triples, scaled)':<44}{rdflib_full:>10.1f}"
+            f"{rdflib['triples'] / rdflib['seconds']:>12,.0f}{rdflib['peak_mb']:>10,.0f}  "
+            f"filmkg {rdflib_full / ingest['seconds']:.1f}x faster",
+            "",
+            f"{'query (median of 3)':<22}{'filmkg API':>12}{'pyoxigraph':>12}{'ratio':>8}{'rdflib*':>12}"
+            + (f"{'server':>12}" if remote else ""),
+        ]
+    for name in [*QUERIES, "join"] if queries else []:
         kg_s, ox_s = queries[f"kg:{name}"], queries[f"ox:{name}"]
         lines.append(
             f"{name:<22}{kg_s * 1000:>10.1f}ms{ox_s * 1000:>10.1f}ms{kg_s / ox_s:>8.2f}"
@@ -566,7 +575,7 @@ def main() -> int:
                else f"{'>' + format(args.rdflib_timeout, '.0f') + 's':>12}")
             + (f"{remote[f'remote:{name}'] * 1000:>10.1f}ms" if remote else "")
         )
-    lines += [
+    lines += [] if not queries else [
         f"* rdflib Memory on its {int(rdflib['triples']):,}-triple subset, one run (load time excluded)",
         "",
         f"collaboration projection built in {queries['collaboration_graph']:.2f}s; "
@@ -601,6 +610,8 @@ def _reading_lines(reading: dict[str, dict[str, dict[str, float]]], rows: int) -
         f"{'peak MB':>9}  target",
     ]
     for label, _, kind in _reading_commands():
+        if label not in big:  # (a whole answer left out with --targets-only)
+            continue
         small, large = shipped[label], big[label]
         if kind == "near":
             limit = NEAR_SHIPPED * small["seconds"]
@@ -610,7 +621,7 @@ def _reading_lines(reading: dict[str, dict[str, dict[str, float]]], rows: int) -
             target = f"< {PAGE_TARGET:g}s: {'met' if met else 'NOT met'}"
         else:
             name = label.split()[2]
-            target = f"none; {large['rows']:,.0f} rows, pyoxigraph alone {_seconds(alone[name])}"
+            target = f"none; {large['rows']:,.0f} rows" + (f", pyoxigraph alone {_seconds(alone[name])}" if alone else "")
         lines.append(
             f"{label:<52}{_seconds(small['seconds']):>10}{_seconds(large['seconds']):>14}{large['peak_mb']:>9,.0f}  {target}"
         )
