@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kg import KnowledgeGraph
+from kg.errors import IngestError
 from kg.registry import sources
 import kg.store.bulk as bulk
 from kg.store.embedded import EmbeddedStore
@@ -24,17 +26,23 @@ SMALL = 4096
 
 def test_every_quad_as_before_when_loaded_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     loads: list[int] = []
-    real = EmbeddedStore.bulk_load
+    feeders: list[bulk.Feeder] = []
+    real, real_feeder = EmbeddedStore.bulk_load, EmbeddedStore.feeder
 
     def counted(self: EmbeddedStore, path: Path, graph: str) -> None:
         loads.append(path.stat().st_size)
         real(self, path, graph)
 
+    def kept(self: EmbeddedStore, *args: Any) -> bulk.Feeder:
+        feeders.append(real_feeder(self, *args))
+        return feeders[-1]
+
     monkeypatch.setattr(bulk, "PART_BYTES", SMALL)
     monkeypatch.setattr(EmbeddedStore, "bulk_load", counted)
+    monkeypatch.setattr(EmbeddedStore, "feeder", kept)
     expected = gzip.decompress(FIXTURE.read_bytes()).decode("utf-8").splitlines()
     got = produced(tmp_path)
-    assert max(loads) > 100 * SMALL  # the big inputs went in parts
+    assert max(f.parts for f in feeders) > 100  # the big inputs went in parts, while they were read
     missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
     assert not missing and not extra, f"{len(missing)} missing, e.g. {missing[:3]}; {len(extra)} new, e.g. {extra[:3]}"
     assert got == expected
@@ -59,3 +67,44 @@ def test_parts_on_disk_give_the_counts_of_one_load(tmp_path: Path, monkeypatch: 
         assert _file_quads(graph) == whole_quads
     assert whole.files[0].triples > 10_000 and whole.files[0].statements == 2000
     assert (parts.triples, parts.statements, parts.summary()) == (whole.triples, whole.statements, whole.summary())
+
+
+def test_a_file_with_blank_nodes_goes_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blank node labels hold within one call of the loader: once a part has one, what was loaded
+    while the file was read is taken out again, and the file goes in one call."""
+    lines = [f"<http://e/s{i}> <http://e/p> _:b{i % 7} ." for i in range(3000)]
+    lines += [f'_:b{k} <http://e/q> "{k}" .' for k in range(7)]
+    lines.insert(0, "<http://e/first> <http://e/p> <http://e/o> .")  # (the first part has no blank node)
+    (tmp_path / "blank.nt").write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(bulk, "PART_BYTES", SMALL)
+    with KnowledgeGraph.open(tmp_path / "store") as graph:
+        graph.ingest([tmp_path / "blank.nt"])
+        [info] = sources(graph)
+        quads = list(graph.store.raw.quads_for_pattern(None, None, None, None))
+        blanks = {q.object for q in quads if q.graph_name.value == info.graph and q.predicate.value == "http://e/p"}
+        named = {q.subject for q in quads if q.predicate.value == "http://e/q"}
+        assert len(blanks) == 8 and len(named) == 7 and named < blanks  # one node per label, in both triples
+        assert info.triples == 3008 and graph.store.graph_names().count(info.graph) == 1
+
+
+def test_a_big_file_rejected_at_its_end_leaves_the_store_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts of a new file are loaded while it is read; a bad row at its end takes them out again,
+    and a store this ingest would have created is not left behind."""
+    table = generate.write(tmp_path / "films.csv", 1500, seed=3)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(table.read_text(encoding="utf-8") + "Sean Baker,directd,Anora" + "," * 11 + "\n", encoding="utf-8")
+    monkeypatch.setattr(bulk, "PART_BYTES", SMALL)
+    with pytest.raises(IngestError, match="directd"):
+        with KnowledgeGraph.open(tmp_path / "new") as graph:
+            graph.ingest([bad])
+    assert not (tmp_path / "new").exists()
+    small = tmp_path / "small.csv"
+    small.write_text("subject,predicate,object\nSean Baker,directed,Anora\n", encoding="utf-8")
+    with KnowledgeGraph.open(tmp_path / "old") as graph:
+        graph.ingest([small])
+        before = sorted(str(q) for q in graph.store.raw.quads_for_pattern(None, None, None, None))
+        names = graph.store.graph_names()
+        with pytest.raises(IngestError, match="directd"):
+            graph.ingest([bad])
+        assert sorted(str(q) for q in graph.store.raw.quads_for_pattern(None, None, None, None)) == before
+        assert graph.store.graph_names() == names

@@ -16,9 +16,10 @@ import gc
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import IO, cast
 
 from kg.errors import IngestError, Problem, UsageError
 from kg.formats import suffix
@@ -27,12 +28,13 @@ from kg.ingest.importer import Importer, ImportOptions, ProgressCallback
 from kg.ingest.importers import importer_for, known_suffixes
 from kg.ingest.inputs import kind_of, open_file
 from kg.ingest.limits import Limits, check_free_space, disk_full, temp_space_advice
-from kg.ingest.loading import Prepared, load_all, store_write
+from kg.ingest.loading import Prepared, forget, load_all, store_write, target_graph
 from kg.ingest.mapped import MappedTable, mapping_beside
 from kg.ingest.report import FileReport, IngestReport
 from kg.ingest.sink import Rejects, StatementSink
 from kg.ingest.sourcetexts import TextFile, attach_found, find_text_files, quote_warnings
 from kg.registry import ensure_ontology, recover, sources
+from kg.store.recovery import Recovery
 from kg.store import GraphStore
 from kg.store.embedded import EmbeddedStore
 from kg.store.recovery import scratch_folder
@@ -218,6 +220,16 @@ def ingest(
     workdir = _workdir(limits)
     dumps = Dumps()
     mappings: dict[Path, MappedTable] = {}
+    embedded = graph.store if isinstance(graph.store, EmbeddedStore) else None
+    created_here = embedded is not None and embedded.pending
+    recovered: Recovery | None = None
+    handed = False  # (the loaded graphs are load_all's to keep or remove once it has them)
+
+    def recover_first() -> None:  # before the first part is loaded: it removes unregistered graphs
+        nonlocal recovered
+        if recovered is None:
+            recovered = recover(graph.store)
+
     try:
         for index, path in enumerate(files):
             reader = importer if importer is not None else _beside(path, format, mappings) or importer_for(path, format)
@@ -242,8 +254,8 @@ def ingest(
                 item.stored = dumps.start(graph.store, previous.graph, Path(workdir.name) / f"{index}.stored.nt")
             # its N-Triples take at least twice the input: fail now rather than when the disk is full
             check_free_space(Path(workdir.name), 2 * _decompressed_size(path, limits), limits, path=str(path))
-            try:
-                _prepare(graph, item, options, rejects)
+            try:  # a new file goes to the loader while it is read (see kg.store.bulk.Feeder)
+                _prepare(graph, item, options, rejects, recover_first if embedded is not None and previous is None else None)
             except IngestError as exc:
                 errors.append(exc)
                 continue
@@ -256,12 +268,19 @@ def ingest(
             )
         if rejects is not None:
             rejects.close()  # every rejected row is on disk before anything is committed
-        recovered = recover(graph.store)
+        recover_first()
         ensure_ontology(graph)
         _return_freed_memory()
+        handed = True
         reports, settled = load_all(graph, prepared, Path(workdir.name), registered)
-        if not prepared and recovered.orphan_graphs:  # give back the space the orphans took
+        if not prepared and recovered is not None and recovered.orphan_graphs:  # give back the space the orphans took
             store_write(graph, graph.store.optimize)
+    except BaseException:
+        if not handed:  # nothing is ingested: what was loaded goes, and a store this ingest created
+            forget(graph, [item.loaded for item in prepared if item.loaded is not None])
+            if created_here and embedded is not None:
+                embedded.discard_created()
+        raise
     finally:
         if rejects is not None:
             try:
@@ -274,6 +293,7 @@ def ingest(
     identity_warnings = tuple(
         Problem(names[g].path if g in names else g, 0, None, None, message) for g, message in settled.warnings
     )
+    assert recovered is not None
     report = _with_texts(graph, tuple(unchanged) + reports, text_files)
     linked = sum(settled.linked_in.get(r.graph, 0) for r in report.files if r.status != "unchanged")
     return replace(report, linked=linked, identity_warnings=identity_warnings, recovered=recovered)
@@ -310,20 +330,39 @@ def _workdir(limits: Limits) -> tempfile.TemporaryDirectory[str]:
         raise IngestError(folder, [Problem(folder, 0, None, None, message)]) from exc
 
 
-def _prepare(graph: GraphStore, item: Prepared, options: ImportOptions, rejects: Rejects | None) -> None:
-    """Read one file with its importer into N-Triples, checking every record.
+def _prepare(
+    graph: GraphStore, item: Prepared, options: ImportOptions, rejects: Rejects | None,
+    start: Callable[[], None] | None = None,
+) -> None:
+    """Read one file with its importer into N-Triples, checking every record; with ``start`` (an
+    embedded store), bulk-load them into the file's fresh graph as they are written, ``start``
+    called before the first part goes in (``item.loaded`` then names the graph).
 
     Raises:
-        IngestError: the file is bad or cannot be read; the temporary disk is full.
+        IngestError: the file is bad or cannot be read; the temporary disk is full (what was
+            loaded is removed).
+        StoreError: the store could not be written.
     """
     name = str(item.path)
+    feeder = None
     try:
         with item.ntriples.open("wb") as out:
-            sink = StatementSink(
-                graph.ontology, path=name, out=out, strict=options.strict, rejects=rejects, limits=options.limits
-            )
-            item.importer.read(item.path, sink, options)
-            sink.finish()
+            if start is not None and isinstance(graph.store, EmbeddedStore):
+                feeder = graph.store.feeder(out, target_graph(item), start)
+            try:
+                sink = StatementSink(
+                    graph.ontology, path=name, out=cast("IO[bytes]", feeder or out), strict=options.strict, rejects=rejects,
+                    limits=options.limits,
+                )
+                item.importer.read(item.path, sink, options)
+                sink.finish()
+                if feeder is not None and store_write(graph, feeder.finish) and feeder.started:
+                    item.loaded = target_graph(item)
+            finally:
+                if feeder is not None and item.loaded is None:  # a failure, or a blank node: the file goes whole
+                    feeder.stop()
+                    if feeder.started:
+                        forget(graph, [target_graph(item)])
     except OSError as exc:
         if disk_full(exc):
             message = f"the temporary folder {item.ntriples.parent} is full: {temp_space_advice(options.limits)}"

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from kg.errors import KGError, Problem, StoreError
 from kg.identity import SettleReport
@@ -25,7 +26,9 @@ from kg.store import GraphStore
 from kg.store.embedded import EmbeddedStore
 from kg.vocab import RDF_STATEMENT, RDF_TYPE
 
-__all__ = ["OPTIMIZE_SHARE", "Prepared", "load_all", "store_write"]
+T = TypeVar("T")
+
+__all__ = ["OPTIMIZE_SHARE", "Prepared", "forget", "load_all", "store_write", "target_graph"]
 
 
 @dataclass
@@ -48,12 +51,14 @@ class Prepared:
     """The replaced graph, written out while the file is read (see :func:`_replace_by_difference`)."""
     raw: bool = False
     """Read as RDF triples, not records: the identity rule leaves its entities as they are."""
+    loaded: str | None = None
+    """The graph its N-Triples were bulk-loaded into while they were written (see :class:`kg.store.bulk.Feeder`)."""
 
 
-def store_write(graph: GraphStore, write: Callable[[], None]) -> None:
+def store_write(graph: GraphStore, write: Callable[[], T]) -> T:
     """Run a write to the store, turning a failure of the disk under it into a :class:`StoreError`."""
     try:
-        write()
+        return write()
     except KGError:
         raise
     except (OSError, RuntimeError, ValueError) as exc:
@@ -105,8 +110,11 @@ def load_all(
         return (), SettleReport()
     done: dict[int, FileReport] = {}
     pending: list[tuple[int, Prepared, str]] = []
+    pending += [(index, item, item.loaded) for index, item in enumerate(prepared) if item.loaded is not None]
     try:
         for index, item in enumerate(prepared):
+            if item.loaded is not None:
+                continue
             replaced = _replace_by_difference(graph, item, workdir) if item.replaces is not None and item.triples else None
             if replaced is not None:
                 done[index] = replaced
@@ -118,10 +126,10 @@ def load_all(
         early = _worth_optimizing(loaded, total + loaded)
         if early:
             store_write(graph, graph.store.optimize)
-        for index, item, target in pending:
+        for index, item, target in sorted(pending, key=lambda found: found[0]):
             done[index] = _register(graph, item, target)
     except BaseException:
-        _forget(graph, [target for _, _, target in pending])
+        forget(graph, [target for _, _, target in pending])
         raise
     reports = tuple(done[index] for index in sorted(done))
     settled = settle_identity(graph)
@@ -138,20 +146,26 @@ def load_all(
     return reports, settled
 
 
-def _bulk_load(graph: GraphStore, item: Prepared) -> str:
-    """Bulk-load one file into a fresh graph, not registered yet: its name."""
+def target_graph(item: Prepared) -> str:
+    """The fresh graph a file is bulk-loaded into."""
     resolved = str(item.path.resolve())
     target = mint_hashed("graph", resolved, item.content_hash)
     if item.replaces is not None and target == item.replaces.graph:
         # back to an earlier version after a change in place: its graph holds another version now
         target = mint_hashed("graph", resolved, item.content_hash, target)
+    return target
+
+
+def _bulk_load(graph: GraphStore, item: Prepared) -> str:
+    """Bulk-load one file into a fresh graph, not registered yet: its name."""
+    target = target_graph(item)
     try:
         if item.triples:
             store_write(graph, lambda: graph.store.bulk_load(item.ntriples, target))
         else:
             store_write(graph, lambda: graph.store.add_graph(target))
     except BaseException:
-        _forget(graph, [target])
+        forget(graph, [target])
         raise
     return target
 
@@ -178,7 +192,7 @@ def _register(graph: GraphStore, item: Prepared, target: str) -> FileReport:
                       item.rejected, tuple(item.warnings), item.left_out)
 
 
-def _forget(graph: GraphStore, targets: list[str]) -> None:
+def forget(graph: GraphStore, targets: list[str]) -> None:
     """Remove the graphs loaded by an ingest that stopped, but those registered already (Ctrl-C
     while a replaced graph goes: the new graph is the file then)."""
     try:

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.sparql import declares_dataset
-from kg.store.bulk import load_ntriples
+from kg.store.bulk import Feeder, load_ntriples
 from kg.store.base import as_boolean, as_solutions, as_triples, dataset_graphs, registered_graphs_query
 from kg.store.guard import MemoryGuard
 from kg.store import rebuild
@@ -68,6 +69,7 @@ class EmbeddedStore:
         self.location = location
         self._read_only = read_only
         self._pending = pending
+        self._created: str | None = None
         self._scope: dict[str, Any] | None = None
         self._lock: int | None = None
         self._snapshot_made = False
@@ -78,8 +80,44 @@ class EmbeddedStore:
     def _materialize(self) -> None:
         """Create the store on disk, on the first write to a store opened where none was yet."""
         if self._pending and self.location is not None:
+            self._created = "folder" if self.location.exists() else "new"
             self.raw = _open_raw(self.location, read_only=False)
             self._pending = False
+
+    def discard_created(self) -> None:
+        """Take back the creation of the store by this open's first write (a rejected first ingest
+        leaves no store): its files go, and the store is pending again. Nothing for a store that was there."""
+        if self._created is None or self.location is None:
+            return
+        self.raw = ox.Store()  # (the store on disk closes with its last reference)
+        self._pending, self._scope = True, None
+        for child in self.location.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+        if self._created == "new":
+            self.location.rmdir()
+        self._created = None
+
+    def feeder(self, out: BinaryIO, graph: str, start: Callable[[], None] | None = None) -> Feeder:
+        """A file that writes N-Triples to ``out`` and bulk-loads them into ``graph`` as they are written
+        (see :class:`kg.store.bulk.Feeder`); the store is created, then ``start`` called, before the
+        first part goes in. Readers should not see ``graph`` before it is whole."""
+        self.check_writable()
+        target = ox.NamedNode(graph)
+
+        def begin() -> None:
+            self._materialize()
+            if start is not None:
+                start()
+
+        def load(part: bytes) -> None:
+            self.raw.bulk_load(input=part, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+
+        return Feeder(out, load, begin)
+
+    @property
+    def pending(self) -> bool:
+        """Whether the store is still to be created on disk, by its first write."""
+        return self._pending
 
     @property
     def read_only(self) -> bool:
