@@ -36,6 +36,7 @@ from kg.errors import KGError, NotFoundError
 from kg.identity import SettleReport, settle
 from kg.sparql import insert_data
 from kg.store import GraphStore, Store, dataset_graphs, registered_graphs_query
+from kg.store.base import worth_optimizing
 from kg.store.recovery import Recovery, remove_dead_scratch
 from kg.vocab import FILM, GENERATED_AT, GRAPH_PREFIX, ONTOLOGY_GRAPH, RDF_STATEMENT, REGISTRY_GRAPH, SOURCE_FILE_CLASS
 
@@ -182,8 +183,10 @@ def drop(graph: GraphStore, source: str | Path) -> DropReport:
 
     Readers see the file go at once and whole: its registry entry is deleted in one small
     transaction, which leaves its graph outside what queries see. The graph's triples are then
-    removed in batches of bounded size and the store is compacted, so that time and memory go
-    with the file's size and the store's files shrink back. If that is interrupted, what is left
+    removed in batches of bounded size, or the store rebuilt without them when they are most of
+    it, and the store is compacted when the file was a tenth of it or more
+    (:func:`~kg.store.base.worth_optimizing`), so that time and memory go with the file's size
+    and the store's files shrink back. If that is interrupted, what is left
     is an orphan graph that the next writing command removes. What interrupted commands left
     (see :func:`recover`) is removed first, and said in the report.
 
@@ -213,7 +216,8 @@ def drop(graph: GraphStore, source: str | Path) -> DropReport:
     graph.store.written()
     graph.store.remove_graph(info.graph)
     settle_identity(graph)
-    graph.store.optimize()
+    if worth_optimizing(info.triples, info.triples + sum(other.triples for other in sources(graph))):
+        graph.store.optimize()  # (compacting costs what the whole store costs: not for a small file)
     return DropReport(info, recovered)
 
 

@@ -104,6 +104,22 @@ def _read_only(folder: Path, on: bool) -> None:
         os.chmod(folder, 0o555 if on else 0o755)
 
 
+def test_the_store_is_compacted_after_dropping_a_big_file_not_a_small_one(
+    base: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compacting costs what the whole store costs: a drop compacts only when the file was a tenth of the store or more."""
+    from kg.store.embedded import EmbeddedStore
+
+    compacted: list[str] = []
+    real = EmbeddedStore.optimize
+    monkeypatch.setattr(EmbeddedStore, "optimize", lambda self: (compacted.append("x"), real(self))[1])
+    store = _copy(base, tmp_path)
+    _drop(store, ANORA.name)  # (a few dozen triples beside the generated file)
+    assert compacted == []
+    _drop(store, base[1].name)
+    assert compacted == ["x"]
+
+
 def test_a_parent_folder_that_cannot_be_written_falls_back_to_batches(base: tuple[Path, Path], tmp_path: Path) -> None:
     store = _copy(base, tmp_path)
     before = store.stat().st_ino

@@ -23,6 +23,7 @@ from kg.ingest.report import FileReport
 from kg.ontology import mint_hashed
 from kg.registry import SourceInfo, now, register, registered_graphs, replace_in_place, settle_identity, sources
 from kg.store import GraphStore
+from kg.store.base import OPTIMIZE_SHARE, worth_optimizing
 from kg.store.embedded import EmbeddedStore
 from kg.vocab import RDF_STATEMENT, RDF_TYPE
 
@@ -75,34 +76,13 @@ def _store_error(graph: GraphStore, exc: BaseException) -> StoreError:
     return StoreError(f"writing to {where} failed ({exc}): nothing more was ingested; check the store's disk")
 
 
-OPTIMIZE_SHARE = 0.1
-"""Compact the store after an ingest when what it bulk-loaded (or removed) is at least this share
-of the store. Queries on a freshly bulk-loaded store are an order of magnitude slower until it is
-compacted (15 s against 1.1 s for a three-pattern join on 2.2 M triples), but a small load slows
-nothing while compacting costs what the whole store costs: at 2.5 M triples, a join took 0.37 s
-before and after loading 685 triples (a 50-row file), whose compaction took 4.3 s of the 12 s the
-ingest took; after loading 250,000 triples (10 % of the store) it took 0.46 s against 0.34 s
-once compacted (5.7 s)."""
-
-
-def _worth_optimizing(changed: int, total: int) -> bool:
-    """Whether an ingest that bulk-loaded or removed ``changed`` triples of a store of ``total``
-    should compact it (see :data:`OPTIMIZE_SHARE`).
-
-    Examples:
-        >>> _worth_optimizing(685, 2_500_000), _worth_optimizing(250_000, 2_500_000), _worth_optimizing(15, 15)
-        (False, True, True)
-    """
-    return changed >= OPTIMIZE_SHARE * max(total, 1)
-
-
 def load_all(
     graph: GraphStore, prepared: list[Prepared], workdir: Path, registered: dict[str, SourceInfo]
 ) -> tuple[tuple[FileReport, ...], SettleReport]:
     """Load the checked files, then settle identity: each file replaced by difference in one
     transaction (see :func:`_replace_by_difference`), or bulk-loaded into a fresh graph no reader
     sees. The store is compacted before the new graphs are counted, registered and settled when
-    they are worth it (:func:`_worth_optimizing`): those queries are an order of magnitude slower
+    they are worth it (:func:`~kg.store.base.worth_optimizing`): those queries are an order of magnitude slower
     on a freshly bulk-loaded store. Each registry entry goes in in one small transaction; a crash
     before it leaves an orphan graph, which the next writing command removes (see :func:`kg.registry.recover`).
     """
@@ -123,7 +103,7 @@ def load_all(
         total = sum(info.triples for info in registered.values())
         loaded = sum(item.triples for _, item, _ in pending)  # lines: a repeated triple counts again
         removed = sum(item.replaces.triples for _, item, _ in pending if item.replaces is not None)
-        early = _worth_optimizing(loaded, total + loaded)
+        early = worth_optimizing(loaded, total + loaded)
         if early:
             store_write(graph, graph.store.optimize)
         for index, item, target in sorted(pending, key=lambda found: found[0]):
@@ -141,7 +121,7 @@ def load_all(
         for r in reports
     )
     store_total = sum(info.triples for info in counts.values())
-    if _worth_optimizing(removed, store_total) or (not early and _worth_optimizing(loaded + removed, store_total)):
+    if worth_optimizing(removed, store_total) or (not early and worth_optimizing(loaded + removed, store_total)):
         store_write(graph, graph.store.optimize)
     return reports, settled
 

@@ -27,7 +27,7 @@ from kg.vocab import ONTOLOGY_GRAPH, RDF_TYPE, REGISTRY_GRAPH, SOURCE_FILE_CLASS
 if TYPE_CHECKING:
     from rdflib import Dataset
 
-__all__ = ["GraphStore", "Store", "as_boolean", "as_solutions", "as_triples", "dataset_graphs", "registered_graphs_query"]
+__all__ = ["OPTIMIZE_SHARE", "GraphStore", "Store", "as_boolean", "as_solutions", "as_triples", "dataset_graphs", "registered_graphs_query", "worth_optimizing"]
 
 
 class Store(Protocol):
@@ -160,3 +160,24 @@ def as_triples(result: object) -> list[ox.Triple]:
     if isinstance(result, list):
         return result
     raise ValueError("not a CONSTRUCT or DESCRIBE query")
+
+
+OPTIMIZE_SHARE = 0.1
+"""Compact the store after an ingest or a drop when what it bulk-loaded (or removed) is at least
+this share of the store. Queries on a freshly bulk-loaded store are an order of magnitude slower until it is
+compacted (15 s against 1.1 s for a three-pattern join on 2.2 M triples), but a small load slows
+nothing while compacting costs what the whole store costs: at 2.5 M triples, a join took 0.37 s
+before and after loading 685 triples (a 50-row file), whose compaction took 4.3 s of the 12 s the
+ingest took; after loading 250,000 triples (10 % of the store) it took 0.46 s against 0.34 s
+once compacted (5.7 s)."""
+
+
+def worth_optimizing(changed: int, total: int) -> bool:
+    """Whether a write that bulk-loaded or removed ``changed`` triples of a store of ``total``
+    should compact it (see :data:`OPTIMIZE_SHARE`).
+
+    Examples:
+        >>> worth_optimizing(685, 2_500_000), worth_optimizing(250_000, 2_500_000), worth_optimizing(15, 15)
+        (False, True, True)
+    """
+    return changed >= OPTIMIZE_SHARE * max(total, 1)
