@@ -108,3 +108,22 @@ def test_a_big_file_rejected_at_its_end_leaves_the_store_as_it_was(tmp_path: Pat
             graph.ingest([bad])
         assert sorted(str(q) for q in graph.store.raw.quads_for_pattern(None, None, None, None)) == before
         assert graph.store.graph_names() == names
+
+
+def test_a_rejected_ingest_keeps_no_hold_on_the_store(tmp_path: Path) -> None:
+    """The error of a rejected file must not keep the store open in this process (its frames are in a
+    reference cycle until the collector runs): the next command opens the store at once."""
+    import gc
+
+    from cli_helpers import cli, cli_fails
+
+    store, bad = tmp_path / "store", tmp_path / "bad.csv"
+    bad.write_text("subject,predicate,object\nSean Baker,directd,Anora\n", encoding="utf-8")
+    good = generate.write(tmp_path / "films.csv", 50, seed=2)
+    cli(store, "ingest", good)
+    gc.disable()
+    try:
+        assert cli_fails(store, "ingest", bad).exit_code == 3
+        assert "1 file (1 unchanged)" in cli(store, "ingest", good).stdout
+    finally:
+        gc.enable()

@@ -220,8 +220,8 @@ def ingest(
     workdir = _workdir(limits)
     dumps = Dumps()
     mappings: dict[Path, MappedTable] = {}
-    embedded = graph.store if isinstance(graph.store, EmbeddedStore) else None
-    created_here = embedded is not None and embedded.pending
+    embedded = isinstance(graph.store, EmbeddedStore)  # (not the store itself: a frame kept by an error must not hold it open)
+    created_here = isinstance(graph.store, EmbeddedStore) and graph.store.pending
     recovered: Recovery | None = None
     handed = False  # (the loaded graphs are load_all's to keep or remove once it has them)
 
@@ -255,7 +255,7 @@ def ingest(
             # its N-Triples take at least twice the input: fail now rather than when the disk is full
             check_free_space(Path(workdir.name), 2 * _decompressed_size(path, limits), limits, path=str(path))
             try:  # a new file goes to the loader while it is read (see kg.store.bulk.Feeder)
-                _prepare(graph, item, options, rejects, recover_first if embedded is not None and previous is None else None)
+                _prepare(graph, item, options, rejects, recover_first if embedded and previous is None else None)
             except IngestError as exc:
                 errors.append(exc)
                 continue
@@ -278,8 +278,8 @@ def ingest(
     except BaseException:
         if not handed:  # nothing is ingested: what was loaded goes, and a store this ingest created
             forget(graph, [item.loaded for item in prepared if item.loaded is not None])
-            if created_here and embedded is not None:
-                embedded.discard_created()
+            if created_here and isinstance(graph.store, EmbeddedStore):
+                graph.store.discard_created()
         raise
     finally:
         if rejects is not None:

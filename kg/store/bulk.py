@@ -104,7 +104,7 @@ class Feeder:
         >>> for n in range(3):
         ...     _ = fed.write(f"<http://e/{n}> <http://e/p> <http://e/o> .\\n".encode())
         >>> fed.finish(), fed.parts, len(store), len(fed.out.getvalue().splitlines())
-        (True, 2, 3, 3)
+        (True, 3, 3, 3)
         >>> fed = Feeder(io.BytesIO(), lambda part: store.bulk_load(input=part, format=ox.RdfFormat.N_TRIPLES))
         >>> _ = fed.write(b"_:b <http://e/p> <http://e/o> .\\n" * 2)
         >>> fed.finish()
@@ -120,7 +120,8 @@ class Feeder:
         """Whether a part was queued (the loader may have loaded some of the file)."""
         self.parts = 0
         """How many parts the loader loaded."""
-        self._load, self._start = load, start
+        self._load: Callable[[bytes], None] | None = load
+        self._start = start
         self._buffer = bytearray()
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
@@ -168,6 +169,7 @@ class Feeder:
             self._hand(bytes(self._buffer))
         self._buffer.clear()
         self._join()
+        self._load = self._start = None  # (single use: the store they hold is not kept alive by this file)
         if self._error is not None:
             raise self._error
         return self.whole
@@ -177,6 +179,7 @@ class Feeder:
         self._stopping = True
         self._buffer.clear()
         self._join()
+        self._load = self._start = None
 
     def _hand(self, part: bytes) -> None:
         if b"_:" in part:
@@ -210,7 +213,7 @@ class Feeder:
 
     def _run(self) -> None:
         while (part := self._queue.get()) is not None:
-            if self._stopping or self._error is not None:
+            if self._stopping or self._error is not None or self._load is None:
                 continue
             try:
                 self._load(part)
