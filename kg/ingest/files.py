@@ -34,10 +34,9 @@ from kg.ingest.report import FileReport, IngestReport
 from kg.ingest.sink import Rejects, StatementSink
 from kg.ingest.sourcetexts import TextFile, attach_found, find_text_files, quote_warnings
 from kg.registry import ensure_ontology, recover, sources
-from kg.store.recovery import Recovery
 from kg.store import GraphStore
 from kg.store.embedded import EmbeddedStore
-from kg.store.recovery import scratch_folder
+from kg.store.recovery import Recovery, scratch_folder
 
 __all__ = ["FileReport", "IngestReport", "ingest", "supported_files"]
 
@@ -220,7 +219,7 @@ def ingest(
     workdir = _workdir(limits)
     dumps = Dumps()
     mappings: dict[Path, MappedTable] = {}
-    embedded = isinstance(graph.store, EmbeddedStore)  # (not the store itself: a frame kept by an error must not hold it open)
+    feeds = isinstance(graph.store, EmbeddedStore)  # (a flag, not the store: a frame an error keeps must not hold it open)
     created_here = isinstance(graph.store, EmbeddedStore) and graph.store.pending
     recovered: Recovery | None = None
     handed = False  # (the loaded graphs are load_all's to keep or remove once it has them)
@@ -255,7 +254,7 @@ def ingest(
             # its N-Triples take at least twice the input: fail now rather than when the disk is full
             check_free_space(Path(workdir.name), 2 * _decompressed_size(path, limits), limits, path=str(path))
             try:  # a new file goes to the loader while it is read (see kg.store.bulk.Feeder)
-                _prepare(graph, item, options, rejects, recover_first if embedded and previous is None else None)
+                _prepare(graph, item, options, rejects, recover_first if feeds and previous is None else None)
             except IngestError as exc:
                 errors.append(exc)
                 continue
