@@ -37,10 +37,12 @@ import json
 import re
 import shutil
 import threading
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
@@ -171,7 +173,7 @@ class Proxy:
             def respond(self, record: Recorded) -> Answer:
                 return proxy._respond(record)
 
-        self._http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._http = _QuietServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         self.server = dataclasses.replace(upstream, base=f"http://127.0.0.1:{self._http.server_port}")
@@ -204,6 +206,17 @@ class Proxy:
     def close(self) -> None:
         self._http.shutdown()
         self._http.server_close()
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A loopback test server that says nothing when the client hangs up first (filmkg may close the
+    connection as soon as it has read an error status: socketserver would print that traceback to
+    stderr, inside the command's own output under CliRunner)."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -274,7 +287,7 @@ def proxy(server: Server) -> Iterator[Proxy]:
 def fake_endpoint() -> Iterator[Callable[..., str]]:
     """Start loopback servers that answer every request with ``status``, ``body`` and ``headers``
     (default: text/plain) after ``delay`` seconds; each call returns the base URL of a new one."""
-    started: list[http.server.ThreadingHTTPServer] = []
+    started: list[_QuietServer] = []
     release = threading.Event()
 
     def start(
@@ -286,7 +299,7 @@ def fake_endpoint() -> Iterator[Callable[..., str]]:
                     release.wait(delay)
                 return status, body, headers or {"Content-Type": "text/plain"}
 
-        http_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        http_server = _QuietServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=http_server.serve_forever, args=(0.05,), daemon=True).start()
         started.append(http_server)
         return f"http://127.0.0.1:{http_server.server_port}"
