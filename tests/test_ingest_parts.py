@@ -127,3 +127,52 @@ def test_a_rejected_ingest_keeps_no_hold_on_the_store(tmp_path: Path) -> None:
         assert "1 file (1 unchanged)" in cli(store, "ingest", good).stdout
     finally:
         gc.enable()
+
+
+def test_a_disk_that_fills_while_a_part_loads_is_a_clear_error_and_the_store_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader thread's failure reaches the command as a store error (exit 4, what to do), and the
+    parts loaded before it are taken out again: the store answers as before."""
+    import errno
+    import gc
+
+    from cli_helpers import cli, cli_fails
+
+    real_feeder = EmbeddedStore.feeder
+
+    def failing(self: EmbeddedStore, *args: Any) -> bulk.Feeder:
+        fed = real_feeder(self, *args)
+        load = fed._load
+        assert load is not None
+
+        def second_fails(part: bytes) -> None:
+            if fed.parts >= 1:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            load(part)
+
+        fed._load = second_fails
+        return fed
+
+    store = tmp_path / "store"
+    small = tmp_path / "small.csv"
+    small.write_text("subject,predicate,object\nSean Baker,directed,Anora\n", encoding="utf-8")
+    cli(store, "ingest", small)
+    before = _all_quads(store)
+    table = generate.write(tmp_path / "films.csv", 1500, seed=4)
+    monkeypatch.setattr(bulk, "PART_BYTES", SMALL)
+    monkeypatch.setattr(EmbeddedStore, "feeder", failing)
+    gc.disable()  # (the store must be let go of at once, not when the collector runs)
+    try:
+        run = cli_fails(store, "ingest", table)
+        assert run.exit_code == 4 and "disk" in run.stderr and "full" in run.stderr
+        monkeypatch.undo()
+        assert _all_quads(store) == before
+    finally:
+        gc.enable()
+    assert "small.csv" in cli(store, "sources").stdout and "films.csv" not in cli(store, "sources").stdout
+
+
+def _all_quads(store: Path) -> list[str]:
+    with KnowledgeGraph.open(store) as graph:
+        return sorted(str(q) for q in graph.store.raw.quads_for_pattern(None, None, None, None))

@@ -171,8 +171,15 @@ class Feeder:
         self._join()
         self._load = self._start = None  # (single use: the store they hold is not kept alive by this file)
         if self._error is not None:
-            raise self._error
+            raise self._take_error()
         return self.whole
+
+    def _take_error(self) -> BaseException:
+        """The loader's error, let go of: kept here it would form a cycle with its traceback (whose
+        frames hold this feeder and the store), and keep the store open until the collector ran."""
+        error, self._error = self._error, None
+        assert error is not None
+        return error
 
     def stop(self) -> None:
         """Stop: the queued part is not loaded, the loader is waited for (what it loaded stays)."""
