@@ -38,14 +38,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import partial
 
 import pyoxigraph as ox
 
 from kg.identifiers import Identifier, deciding, identifier_of_iri, parse_identifier
-from kg.ontology import Ontology, mint_hashed, normalize_name
+from kg.ontology import Ontology, mint_entity, mint_hashed, normalize_name
 from kg.statements import labels_for, nt_literal, statement_lines
 from kg.store import GraphStore
 from kg.store.embedded import EmbeddedStore
@@ -64,6 +64,7 @@ from kg.vocab import (
 
 __all__ = [
     "DIFFERENT_FROM",
+    "LOCAL_ALIAS",
     "LOCAL_ENTITY",
     "LOCAL_ID",
     "LOCAL_LABEL",
@@ -87,6 +88,7 @@ LOCAL_ENTITY = FILM + "localEntity"
 RESOLVED_TO = FILM + "resolvedTo"
 RESOLVED_BY = FILM + "resolvedBy"
 LOCAL_LABEL = FILM + "localLabel"
+LOCAL_ALIAS = FILM + "localAlias"
 LOCAL_TYPE = FILM + "localType"
 LOCAL_ID = FILM + "localId"
 SUBJECT_LOCAL = FILM + "subjectLocal"
@@ -126,11 +128,20 @@ class Local:
     iri: str
     current: str
     labels: set[str] = field(default_factory=set)
+    """Its ``rdfs:label`` values."""
     classes: set[str] = field(default_factory=set)
     ids: set[str] = field(default_factory=set)
     """Identifiers in notation (``imdb:nm0000123``)."""
     reason: str | None = None
     """Why it is ``current`` (recorded only when ``current`` is not ``iri`` or is shared)."""
+    aliases: set[tuple[str, str]] = field(default_factory=set)
+    """Its other names: ``(property IRI, name)`` of the name properties but ``rdfs:label``
+    (:attr:`~kg.ontology.Ontology.name_properties`), which stay what they were when it changes node."""
+
+    @property
+    def names(self) -> set[str]:
+        """Every name it has, labels and aliases: what name resolution matches."""
+        return self.labels | {name for _, name in self.aliases}
 
     @property
     def identified(self) -> bool:
@@ -281,7 +292,7 @@ def resolve_locals(
                 if scheme is not None and scheme.scheme.identifies:
                     classes[root].add(scheme.scheme.identifies)
             if local.identified:
-                for label in local.labels:
+                for label in local.names:
                     labels[normalize_name(label)].add(root)
     apart = {(union.find(a), union.find(b)) for a, b in differents}
     apart |= {(b, a) for a, b in apart}
@@ -293,7 +304,7 @@ def resolve_locals(
         if local.identified or root in identified or len(members[root]) > 1:
             out.reason[where] = _joined_reason(local, members[root], root in identified)
             continue
-        names = [normalize_name(label) for label in sorted(local.labels)]
+        names = [normalize_name(label) for label in sorted(local.names)]
         candidates = sorted(
             {c for name in names for c in labels.get(name, ()) if compatible_classes(local.classes, classes[c])}
             - {b for a, b in apart if a == root}
@@ -301,7 +312,7 @@ def resolve_locals(
         why = "its name and type"
         year_of = None
         if not candidates:
-            for label in sorted(local.labels):
+            for label in sorted(local.names):
                 match = YEAR_IN_NAME.match(label.strip())
                 if match:
                     year_of = int(match.group(2))
@@ -320,7 +331,7 @@ def resolve_locals(
             if len(shared) == 1:
                 candidates, why = shared, "its name and a neighbour its file links it to"
             else:
-                for label in sorted(local.labels):
+                for label in sorted(local.names):
                     match = YEAR_IN_NAME.match(label.strip())
                     if match and year_of is None:
                         dated = [c for c in candidates if int(match.group(2)) in years.get(cluster_iri[c], set())]
@@ -331,7 +342,7 @@ def resolve_locals(
             out.reason[where] = why
         elif len(candidates) > 1:
             out.ambiguous[where] = [cluster_iri[c] for c in candidates]
-            if not have_years and any(YEAR_IN_NAME.match(label.strip()) for label in local.labels):
+            if not have_years and any(YEAR_IN_NAME.match(label.strip()) for label in local.names):
                 out.undated[where] = out.ambiguous[where]
     return out
 
@@ -363,10 +374,13 @@ def _description_predicates(ontology: Ontology) -> list[str]:
 
 def read_locals(graph: GraphStore, target: str) -> list[Local]:
     """The local entities of one file's graph, with the node each is now."""
-    ontology = graph.ontology
-    names = set(ontology.name_properties)
-    scheme_of = {s.iri: s for s in ontology.identifiers}
-    records: dict[str, Local] = {}
+    records, shared = _read_records(graph, target)
+    return sorted([*records, *_read_plain(graph, target, shared, None)], key=lambda lo: lo.iri)
+
+
+def _read_records(graph: GraphStore, target: str) -> tuple[list[Local], set[str]]:
+    """The local entities of one graph that a resolution record gives, and the nodes they are now
+    (which are not local entities of that graph)."""
     by_record: dict[str, Local] = {}
     for m, p, o in _select(
         graph,
@@ -381,29 +395,107 @@ def read_locals(graph: GraphStore, target: str) -> list[Local]:
             local.reason = o.value
         elif p.value == LOCAL_LABEL:
             local.labels.add(o.value)
+        elif p.value == LOCAL_ALIAS:
+            prop, _, name = o.value.partition(" ")
+            local.aliases.add((prop, name))
         elif p.value == LOCAL_TYPE:
             local.classes.add(o.value)
         elif p.value == LOCAL_ID:
             local.ids.add(o.value)
-    for local in by_record.values():
-        records[local.iri] = local
-    shared = {local.current for local in records.values()}
+    records = {local.iri: local for local in by_record.values()}
+    return list(records.values()), {local.current for local in records.values()}
+
+
+def _read_plain(graph: GraphStore, target: str, shared: set[str], subjects: Sequence[str] | None) -> list[Local]:
+    """The local entities of one graph that no record gives (its minted entities, but for the nodes
+    in ``shared``): all of them, or those among ``subjects`` (IRIs)."""
+    ontology = graph.ontology
+    names = set(ontology.name_properties)
+    scheme_of = {s.iri: s for s in ontology.identifiers}
+    predicates = _description_predicates(ontology)
+    if subjects is None:
+        values = " ".join(f"<{p}>" for p in predicates)
+        rows = _select(graph, f"SELECT ?e ?p ?o WHERE {{ GRAPH <{target}> {{ ?e ?p ?o VALUES ?p {{ {values} }} }} }}")
+    else:
+        wanted = ", ".join(f"<{p}>" for p in predicates)
+        rows = _batched(graph, subjects, lambda batch: f"""SELECT ?e ?p ?o WHERE {{ VALUES ?e {{ {batch} }}
+            GRAPH <{target}> {{ ?e ?p ?o }} FILTER(?p IN ({wanted})) }}""")  # fmt: skip
     plain: dict[str, Local] = {}
-    values = " ".join(f"<{p}>" for p in _description_predicates(ontology))
-    for e, p, o in _select(
-        graph, f"SELECT ?e ?p ?o WHERE {{ GRAPH <{target}> {{ ?e ?p ?o VALUES ?p {{ {values} }} }} }}"
-    ):
+    for e, p, o in rows:
         iri = e.value
         if not isinstance(e, ox.NamedNode) or iri in shared or not is_minted_entity(iri, ontology):
             continue
         local = plain.setdefault(iri, Local(target, iri, iri))
-        if p.value in names:
+        if p.value == RDFS_LABEL:
             local.labels.add(o.value)
+        elif p.value in names:
+            local.aliases.add((p.value, o.value))
         elif p.value == RDF_TYPE:
             local.classes.add(o.value)
         elif p.value in scheme_of:
             local.ids.add(scheme_of[p.value].notation + o.value)
-    return sorted([*records.values(), *plain.values()], key=lambda lo: lo.iri)
+    return list(plain.values())
+
+
+def _identified_subjects(graph: GraphStore, target: str) -> list[str]:
+    """The entities of one graph that carry an identifier."""
+    identifying = [s.iri for s in graph.ontology.identifiers]
+    if not identifying:
+        return []
+    rows = _select(graph, f"SELECT DISTINCT ?e WHERE {{ GRAPH <{target}> {_either(graph, '?e', identifying, '?v')} }}")
+    return sorted(row[0].value for row in rows if isinstance(row[0], ox.NamedNode))
+
+
+def _named_subjects(graph: GraphStore, target: str, names: Set[str]) -> set[str]:
+    """The entities of one graph that may be named one of ``names`` (normalized names), directly or
+    with a year (``Scream (2022)``): those whose IRI a name mints, those with an alias of one of
+    them, those whose label gives a year after one of them. Some may not be in the graph.
+
+    A plain entity is minted from its name (:func:`~kg.ontology.mint_entity`), which is its
+    label, so its IRI tells its name; only aliases and names with a year are read to be matched."""
+    if not names:
+        return set()
+    found = set()
+    for name in names:
+        try:
+            found.add(mint_entity(name))
+        except ValueError:
+            continue
+
+    def named(label: str) -> bool:
+        match = YEAR_IN_NAME.match(label.strip())
+        return normalize_name(label) in names or (match is not None and normalize_name(match.group(1)) in names)
+
+    aliases = [p for p in graph.ontology.name_properties if p != RDFS_LABEL]
+    rows = _select(graph, f"SELECT ?e ?l WHERE {{ GRAPH <{target}> {_either(graph, '?e', aliases, '?l')} }}") if aliases else []
+    rows += _select(graph, f"""SELECT ?e ?l WHERE {{ GRAPH <{target}> {{ ?e <{RDFS_LABEL}> ?l
+        FILTER(REGEX(STR(?l), "[(][0-9]{{4}}[)][[:space:]]*$")) }} }}""")  # fmt: skip
+    found |= {e.value for e, label in rows if isinstance(e, ox.NamedNode) and named(label.value)}
+    return found
+
+
+def _read_scoped(graph: GraphStore, targets: Sequence[str]) -> dict[str, list[Local]]:
+    """The local entities of the graphs that the rule may give another node, or that decide what
+    others are: those a record gives, those with an identifier, those a same-as or different-from
+    row names, and those named like an identified one (:func:`_named_subjects`). Every other one is
+    a plain name no identified entity carries, which the rule leaves the node it is, alone or with
+    the same name in other files (:func:`resolve_locals`): a million generated rows hold some 1.6 M
+    of them, which need not be read."""
+    records = {target: _read_records(graph, target) for target in targets}
+    inventory: dict[str, list[Local]] = {}
+    for target in targets:
+        found, shared = records[target]
+        inventory[target] = [*found, *_read_plain(graph, target, shared, _identified_subjects(graph, target))]
+    names = {normalize_name(label) for found in inventory.values() for lo in found if lo.identified for label in lo.names}
+    # a same-as row joins its names in every file (they are one element of the rule's union)
+    decided = {iri for target in targets for d in _read_decisions(graph, target, records[target][1])
+               for iri in (d.first, d.second)}  # fmt: skip
+    for target in targets:
+        found, shared = records[target]
+        known = {lo.iri for lo in inventory[target]}
+        more = sorted((_named_subjects(graph, target, names) | decided) - known)
+        inventory[target] = sorted([*inventory[target], *_read_plain(graph, target, shared, more)], key=lambda lo: lo.iri)
+    return inventory
 
 
 def _read_decisions(graph: GraphStore, target: str, shared: set[str]) -> list[Decision]:
@@ -447,11 +539,15 @@ def settle(graph: GraphStore, graphs: Mapping[str, str]) -> SettleReport:
     return _settle_all(graph, graphs)
 
 
-def _settle_all(graph: GraphStore, graphs: Mapping[str, str]) -> SettleReport:
-    """:func:`settle` without the check that there is anything to settle: every local entity read and decided."""
+def _settle_all(graph: GraphStore, graphs: Mapping[str, str], *, whole: bool = False) -> SettleReport:
+    """:func:`settle` without the check that there is anything to settle: the local entities that
+    may change read and decided (:func:`_read_scoped`), or every one when ``whole``."""
     ontology = graph.ontology
     report = SettleReport()
-    inventory = {target: read_locals(graph, target) for target in sorted(graphs)}
+    if whole:
+        inventory = {target: read_locals(graph, target) for target in sorted(graphs)}
+    else:
+        inventory = _read_scoped(graph, sorted(graphs))
     everyone = [local for found in inventory.values() for local in found]
     decisions = [
         d
@@ -648,7 +744,7 @@ def _ambiguity(graph: GraphStore, local: Local, candidates: list[str]) -> str:
         parts = [", ".join(sorted(ids)) or f"<{candidate}>", *(["/".join(sorted(types))] if types else []),
                  *([fact] if fact else [])]  # fmt: skip
         described.append(f"{labels.get(candidate, candidate)} ({'; '.join(parts)})")
-    name = sorted(local.labels)[0] if local.labels else local.iri
+    name = sorted(local.names)[0] if local.names else local.iri
     return (
         f'"{name}" matches {len(candidates)} entities, so it was kept apart: {"; ".join(described)}. '
         "To choose, give the row an id (subject_id/object_id), name it with a year (\"Scream (2022)\"), "
@@ -827,6 +923,7 @@ def _rewrite(graph: GraphStore, target: str, found: list[Local], resolution: Res
                 (m, f"<{RESOLVED_BY}>", nt_literal(why(lo))),
             }
             new |= {(m, f"<{LOCAL_LABEL}>", nt_literal(label)) for label in lo.labels}
+            new |= {(m, f"<{LOCAL_ALIAS}>", nt_literal(f"{prop} {name}")) for prop, name in lo.aliases}
             new |= {(m, f"<{LOCAL_TYPE}>", f"<{cls}>") for cls in lo.classes}
             new |= {(m, f"<{LOCAL_ID}>", nt_literal(notation)) for notation in lo.ids}
     removed, added = old - new, new - old
@@ -837,8 +934,9 @@ def _rewrite(graph: GraphStore, target: str, found: list[Local], resolution: Res
 
 
 def _descriptions(node: str, lo: Local, ontology: Ontology) -> set[tuple[str, str, str]]:
-    """The label, class and identifier triples of one local entity, on ``node``."""
+    """The name, class and identifier triples of one local entity, on ``node``."""
     out = {(node, f"<{RDFS_LABEL}>", nt_literal(label)) for label in lo.labels}
+    out |= {(node, f"<{prop}>", nt_literal(name)) for prop, name in lo.aliases}
     out |= {(node, f"<{RDF_TYPE}>", f"<{cls}>") for cls in lo.classes}
     for notation in lo.ids:
         identifier = parse_identifier(notation, ontology)

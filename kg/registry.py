@@ -337,15 +337,20 @@ def ensure_ontology(graph: GraphStore) -> None:
     digest = ox.Literal(onto.digest)
     if graph.store.ask(f"ASK {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}contentHash> {digest} }} }}", union=False):
         return
-    triples = ox.serialize(ox.parse(path=str(onto.path), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
-    quads = (
-        f"GRAPH {node} {{ {triples.decode('utf-8')} }} "  # type: ignore[union-attr]
-        f"GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}contentHash> {digest} }}"
-    )
-    # The owl:unionOf lists are blank nodes: insert_data writes them so that every server accepts them.
+    triples = list(ox.parse(path=str(onto.path), format=ox.RdfFormat.TURTLE))
+    ground = [t for t in triples if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)]
+    blank = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
+
+    def body(part: list[ox.Triple]) -> str:
+        return ox.serialize(part, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")  # type: ignore[union-attr]
+
+    # The owl:unionOf lists are blank nodes: insert_data writes them so that every server accepts them,
+    # apart from the rest (Virtuoso compiles an INSERT … WHERE into SQL, and refuses one as long as
+    # the whole ontology: "SP031 … exceeded 10000 lines").
     graph.store.update(
         f"DROP SILENT GRAPH {node} ; DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ {node} ?p ?o }} }} ; "
-        + insert_data(quads)
+        + insert_data(f"GRAPH {node} {{ {body(ground)} }} GRAPH <{REGISTRY_GRAPH}> {{ {node} <{FILM}contentHash> {digest} }}")
+        + (f" ; {insert_data(f'GRAPH {node} {{ {body(blank)} }}')}" if blank else "")
     )
     graph.store.written()
 

@@ -42,11 +42,11 @@ NAMES = PEOPLE + FILMS + SCENES
 def _graph(rows: list[tuple[str, str, str]]) -> KnowledgeGraph:
     lines = ["subject,predicate,object,source,quote"]
     lines += [f"{s},{p},{o},Article {i % 3},Quote {i}" for i, (s, p, o) in enumerate(rows)]
-    folder = Path(tempfile.mkdtemp(prefix="filmkg-explore-"))
-    data = folder / "facts.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     graph = KnowledgeGraph.memory()
-    graph.ingest(data)
+    with tempfile.TemporaryDirectory(prefix="filmkg-explore-") as folder:
+        data = Path(folder) / "facts.csv"
+        data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        graph.ingest(data)
     return graph
 
 

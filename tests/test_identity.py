@@ -374,6 +374,40 @@ def test_any_order_gives_the_same_quads_and_a_drop_undoes_exactly_its_file(tmp_p
     assert data_quads(one_by_one) == data_quads(without)
 
 
+ALIASES = [("Scream", "also-known-as", "Anora"), ("Tangerine", "also-known-as", "Scream"),
+           ("Sean Baker", "also-known-as", "Chris Johnson"), ("Tangerine", "also-known-as", "Anora (2024)")]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=st.lists(st.lists(st.one_of(row_strategy, st.sampled_from(ALIASES)), min_size=1, max_size=5),
+                      min_size=1, max_size=4),
+       victim=st.integers(min_value=0))
+@example(files=[[(("Chris Johnson", "imdb:nm0000001"), "acted-in", ("Scream", "wd:Q100"), "", "")],
+                [("Tangerine", "also-known-as", "Scream")]], victim=0)
+def test_the_entities_settle_reads_decide_as_all_of_them_would(tmp_path_factory: pytest.TempPathFactory,
+                                                                 files: list[list[tuple]],  # type: ignore[type-arg]
+                                                                 victim: int) -> None:
+    """Settling reads only the local entities that may change or decide (records, identified ones,
+    those a decision names, names an identified entity carries, with a year or as an alias): after
+    each ingest and a drop, the rule over every local entity of every graph changes nothing."""
+    folder = tmp_path_factory.mktemp("scoped")
+    graph = KnowledgeGraph.memory()
+    paths = []
+    for index, rows in enumerate(files):
+        path = _write_files(folder, [[r for r in rows if len(r) == 5]])[0].rename(folder / f"s{index}.csv")
+        aliases = [f"{s},,{p},{o},,," for s, p, o in (r for r in rows if len(r) == 3)]
+        path.write_text("\n".join([*path.read_text(encoding="utf-8").splitlines(), *aliases]) + "\n", encoding="utf-8")
+        paths.append(path)
+        graph.ingest(path)
+        before = data_quads(graph)
+        whole = identity._settle_all(graph, _settled_graphs(graph), whole=True)
+        assert whole.rewritten == [] and data_quads(graph) == before
+    graph.drop(paths[victim % len(paths)].name)
+    before = data_quads(graph)
+    assert identity._settle_all(graph, _settled_graphs(graph), whole=True).rewritten == []
+    assert data_quads(graph) == before
+
+
 def test_ingest_then_drop_gives_back_the_store_as_before(empty_kg: KnowledgeGraph, three_files: list[Path]) -> None:
     empty_kg.ingest(three_files[:2])
     before = data_quads(empty_kg)
@@ -428,7 +462,7 @@ def test_a_store_left_unsettled_is_one_the_full_rule_would_leave_as_it_is(tmp_pa
         graph.ingest(write(folder / f"credits{index}.csv", table))
         graphs = _settled_graphs(graph)
         before = data_quads(graph)
-        full = identity._settle_all(graph, graphs)
+        full = identity._settle_all(graph, graphs, whole=True)
         assert full.rewritten == [] and data_quads(graph) == before
         if not identity._anything_to_settle(graph, graphs):
             assert full.linked == 0 and full.warnings == []
@@ -446,7 +480,7 @@ def test_an_imdb_import_is_settled_without_reading_its_entities_and_a_name_then_
     characters = count(graph, f"SELECT DISTINCT ?c WHERE {{ ?c a <{FILM}Character> ; <{RDFS_LABEL}> ?l }}")
     assert characters > 0  # names without identifiers, of a class no identified entity has
     before = data_quads(graph)
-    full = identity._settle_all(graph, graphs)
+    full = identity._settle_all(graph, graphs, whole=True)
     assert (full.rewritten, full.linked, full.warnings) == ([], 0, []) and data_quads(graph) == before
     people = [line.split("\t")[:2] for line in (IMDB_SAMPLE / "name.basics.tsv").read_text(encoding="utf-8").splitlines()[1:]]
     once = {name for name in {n for _, n in people} if [n for _, n in people].count(name) == 1}
