@@ -20,6 +20,7 @@ import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kg.analysis.paths
 from kg import KnowledgeGraph
 from kg.analysis import Explorer, entity_graph, neighbors, path
 from kg.ontology import mint_entity
@@ -159,25 +160,41 @@ def test_explorer_fetches_only_the_neighbourhood() -> None:
     assert entity_graph(graph, statements=False).number_of_nodes() == 60  # the whole graph is far bigger
 
 
+def test_a_path_through_a_hub_is_proven_without_expanding_the_hub() -> None:
+    """Two people who won the same award, which 300 others won too, and acted in one film: the
+    three shortest paths (through the film, through the award, and through another film and
+    award) are found by looking up the links between the two sides, not by reading the award's
+    300 other winners."""
+    rows = [("Ann", "acted-in", "Film"), ("Bob", "acted-in", "Film"), ("Ann", "won-award", "Prize"),
+            ("Bob", "won-award", "Prize"), ("Ann", "acted-in", "Short"), ("Short", "won-award", "Gold"),
+            ("Bob", "won-award", "Gold")]
+    rows += [(f"Winner {i}", "won-award", "Prize") for i in range(300)]
+    graph = _graph(rows)
+    whole = nx.Graph(entity_graph(graph, statements=False).to_undirected(as_view=True))
+    expected = [len(p) - 1 for p in islice(nx.shortest_simple_paths(whole, _iri("Ann"), _iri("Bob")), 3)]
+    explorer = Explorer(graph)
+    found, _ = kg.analysis.paths._shortest_paths(explorer, _iri("Ann"), _iri("Bob"), 3)
+    assert [len(p) - 1 for p in found] == expected == [2, 2, 3]
+    assert _iri("Prize") not in explorer.closed and explorer.g.number_of_nodes() < 20
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(facts, st.sampled_from(NAMES), st.sampled_from(NAMES), st.integers(min_value=1, max_value=4))
 def test_path_past_the_exploration_limit_searches_the_whole_projection(
     rows: list[tuple[str, str, str]], a: str, b: str, k: int
 ) -> None:
     """With a limit of one explored entity, ``path`` builds the whole projection: same answers."""
-    import kg.analysis.paths
-
     graph = _graph(rows)
     whole = nx.Graph(entity_graph(graph, statements=False).to_undirected(as_view=True))
     start, end = _iri(a), _iri(b)
     if start not in whole or end not in whole or start == end or not nx.has_path(whole, start, end):
         return
     expected = [len(p) - 1 for p in islice(nx.shortest_simple_paths(whole, start, end), k)]
-    limit = kg.analysis.paths._EXPLORE_LIMIT
-    kg.analysis.paths._EXPLORE_LIMIT = 1
+    limit, pairs = kg.analysis.paths._EXPLORE_LIMIT, kg.analysis.paths._BRIDGE_PAIRS
+    kg.analysis.paths._EXPLORE_LIMIT, kg.analysis.paths._BRIDGE_PAIRS = 1, 0  # (no proof before the limit)
     try:
         result = path(graph, a, b, max_paths=k)
     finally:
-        kg.analysis.paths._EXPLORE_LIMIT = limit
+        kg.analysis.paths._EXPLORE_LIMIT, kg.analysis.paths._BRIDGE_PAIRS = limit, pairs
     assert [len(hops) for hops in result.paths] == expected
     assert all(hop.sources[0].startswith("Article ") for hops in result.paths for hop in hops)

@@ -211,17 +211,32 @@ class EntityRules:
         self._relations: dict[str, tuple[str, str]] = {}
         self._types: dict[tuple[str, ...], list[str]] = {}
 
-    def relations(self, graph: GraphStore, around: Sequence[str] | None = None) -> list[tuple[str, str, str]]:
+    def relations(
+        self, graph: GraphStore, around: Sequence[str] | None = None, *, to: Sequence[str] | None = None
+    ) -> list[tuple[str, str, str]]:
         """The (subject, predicate, object) IRIs of the relations, before the entity check.
 
         Args:
             graph: the knowledge graph.
             around: only the relations with an end among these IRIs (one query: pass at most
                 :data:`BATCH`); ``None`` reads every relation.
+            to: with ``around``, only those whose other end is among these IRIs (at most
+                :data:`BATCH`): the store looks each pair up, whatever else the ends are linked to.
 
         Returns:
             The triples, in the store's order (repeated when they are in several graphs).
         """
+        if around is not None and to is not None:
+            ends = " ".join(f"<{n}>" for n in around)
+            others = " ".join(f"<{n}>" for n in to)
+            rows = graph.store.select(
+                f"""SELECT ?s ?p ?o WHERE {{
+                      {{ VALUES ?s {{ {ends} }} VALUES ?o {{ {others} }} GRAPH ?g {{ ?s ?p ?o }} }}
+                      UNION {{ VALUES ?s {{ {others} }} VALUES ?o {{ {ends} }} GRAPH ?g {{ ?s ?p ?o }} }}
+                      {_DATA_GRAPHS} FILTER(?p NOT IN ({self._excluded}))
+                    }}""",
+            )
+            return [(s.value, p.value, o.value) for s, p, o in rows if isinstance(s, ox.NamedNode)]
         if around is None:
             rows = graph.store.select(
                 f"""SELECT ?s ?p ?o WHERE {{

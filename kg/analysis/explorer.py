@@ -78,6 +78,25 @@ class Explorer:
         view = self.g.to_undirected(as_view=True)
         return {n for f in wanted if f in self.g for n in view.neighbors(f)}
 
+    def bridge(self, nodes: Iterable[str], targets: Iterable[str]) -> None:
+        """Fetch the entity edges between ``nodes`` and ``targets`` (either direction), which need
+        not be closed: the store looks up each pair, so a node with many other edges (an award
+        thousands have won) costs no more than one with few. Pairs with a closed end are known already.
+
+        Args:
+            nodes: entity IRIs.
+            targets: entity IRIs.
+        """
+        ends, others = sorted(set(nodes) - self.closed), sorted(set(targets) - self.closed)
+        for start in range(0, len(ends), self.BATCH):
+            for other in range(0, len(others), self.BATCH):
+                found = self._rules.relations(self.graph, ends[start : start + self.BATCH],
+                                              to=others[other : other + self.BATCH])  # fmt: skip
+                triples = sorted(set(found) - self.skipped)
+                self._describe({n for t in triples for n in (t[0], t[2])})
+                for triple in triples:
+                    self._rules.add(self.g, triple, self._described)
+
     def _describe(self, iris: set[str]) -> None:
         """Labels and classes of the entities not seen yet."""
         new = iris - self._seen

@@ -222,6 +222,10 @@ def _k_shortest(labelled: nx.MultiDiGraph, undirected: nx.Graph, start: str, end
     return sorted(found, key=key)[:count]
 
 
+_BRIDGE_PAIRS = 40_000
+"""Before expanding a frontier, ``path`` looks up its links to the other side's entities when there
+are at most this many pairs (a hub then need not be expanded to prove the paths through it)."""
+
 _EXPLORE_LIMIT = 20_000
 """``path`` explores at most this many entities before it builds the whole projection instead (when
 fewer paths than asked for exist, no number of shorter ones can prove that nothing is missing)."""
@@ -238,22 +242,40 @@ def _shortest_paths(
     known: once the ``count``-th path found is no longer than that, no shorter one is missing.
     When one side's frontier runs out, its whole component is known and the answer is exact. Every
     entity of the known graph has been seen from one side, so there is no known path until the
-    two sides have seen a common entity: only then is it searched. Past :data:`_EXPLORE_LIMIT`
-    explored entities, the whole projection is built and searched instead.
+    two sides have seen a common entity: only then is it searched. Before a side's frontier is
+    expanded, the links between it and the other side's entities are looked up
+    (:meth:`~kg.analysis.Explorer.bridge`, when there are at most :data:`_BRIDGE_PAIRS` pairs): then
+    every path of length ``L <= k_a + k_b + 1`` is known, and the answer may be proven without
+    expanding that frontier (at a million rows, an award some 10,000 people won need not be read
+    to prove the paths through it). Past :data:`_EXPLORE_LIMIT` explored entities, the whole
+    projection is built and searched instead.
     """
     seen = {start: {start}, end: {end}}
     frontier = {start: {start}, end: {end}}
     steps = {start: 0, end: 0}
     found: list[list[str]] = []
+
+    def proven(bound: int) -> bool:
+        nonlocal found
+        undirected = nx.Graph(explorer.g.to_undirected(as_view=True))
+        if start in undirected and end in undirected and nx.has_path(undirected, start, end):
+            found = _k_shortest(explorer.g, undirected, start, end, count)
+            return len(found) == count and len(found[-1]) - 1 <= bound
+        return False
+
     while True:
-        if seen[start] & seen[end]:
-            undirected = nx.Graph(explorer.g.to_undirected(as_view=True))
-            if start in undirected and end in undirected and nx.has_path(undirected, start, end):
-                found = _k_shortest(explorer.g, undirected, start, end, count)
-                if len(found) == count and len(found[-1]) - 1 <= steps[start] + steps[end]:
-                    return found, explorer.g
+        if seen[start] & seen[end] and proven(steps[start] + steps[end]):
+            return found, explorer.g
         if not frontier[start] or not frontier[end]:
             return found, explorer.g
+        side = start if len(frontier[start]) <= len(frontier[end]) else end
+        other = end if side == start else start
+        if len(frontier[side]) * len(seen[other]) <= _BRIDGE_PAIRS:
+            # one level more, before expanding it: every path of length <= k_a + k_b + 1 has each edge
+            # at a closed entity or between this frontier and the other side's entities
+            explorer.bridge(frontier[side], seen[other])
+            if proven(steps[start] + steps[end] + 1):
+                return found, explorer.g
         if len(explorer.closed) > _EXPLORE_LIMIT:
             whole = entity_graph(explorer.graph, statements=False)
             whole.remove_edges_from([(u, v, k) for u, v, k, iri in whole.edges(keys=True, data="iri")
@@ -262,7 +284,6 @@ def _shortest_paths(
             if start in undirected and end in undirected and nx.has_path(undirected, start, end):
                 return _k_shortest(whole, undirected, start, end, count), whole
             return [], explorer.g
-        side = start if len(frontier[start]) <= len(frontier[end]) else end
         frontier[side] = explorer.expand(frontier[side]) - seen[side]
         seen[side] |= frontier[side]
         steps[side] += 1
