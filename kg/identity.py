@@ -447,31 +447,68 @@ def _identified_subjects(graph: GraphStore, target: str) -> list[str]:
 
 
 def _named_subjects(graph: GraphStore, target: str, names: Set[str]) -> set[str]:
-    """The entities of one graph that may be named one of ``names`` (normalized names), directly or
-    with a year (``Scream (2022)``): those whose IRI a name mints, those with an alias of one of
-    them, those whose label gives a year after one of them. Some may not be in the graph.
+    """The entities of one graph that may be named one of ``names`` (normalized names): those whose
+    IRI a name mints, and those with an alias of one of them, or of one of them with a year. Some
+    of the IRIs may not be in the graph.
 
-    A plain entity is minted from its name (:func:`~kg.ontology.mint_entity`), which is its
-    label, so its IRI tells its name; only aliases and names with a year are read to be matched."""
-    if not names:
-        return set()
-    found = set()
-    for name in names:
-        try:
-            found.add(mint_entity(name))
-        except ValueError:
-            continue
-
-    def named(label: str) -> bool:
-        match = YEAR_IN_NAME.match(label.strip())
-        return normalize_name(label) in names or (match is not None and normalize_name(match.group(1)) in names)
-
+    A plain entity is minted from its name (:func:`~kg.ontology.mint_entity`), which is its label,
+    so its IRI tells its name; only aliases are read to be matched."""
+    found = _minted(names)
     aliases = [p for p in graph.ontology.name_properties if p != RDFS_LABEL]
-    rows = _select(graph, f"SELECT ?e ?l WHERE {{ GRAPH <{target}> {_either(graph, '?e', aliases, '?l')} }}") if aliases else []
-    rows += _select(graph, f"""SELECT ?e ?l WHERE {{ GRAPH <{target}> {{ ?e <{RDFS_LABEL}> ?l
-        FILTER(REGEX(STR(?l), "[(][0-9]{{4}}[)][[:space:]]*$")) }} }}""")  # fmt: skip
-    found |= {e.value for e, label in rows if isinstance(e, ox.NamedNode) and named(label.value)}
+    if names and aliases:
+        rows = _select(graph, f"SELECT ?e ?l WHERE {{ GRAPH <{target}> {_either(graph, '?e', aliases, '?l')} }}")
+        found |= {e.value for e, label in rows if isinstance(e, ox.NamedNode) and _named(label.value, names)}
     return found
+
+
+def _dated_subjects(graph: GraphStore, target: str, names: Set[str], dated: Set[str] | None) -> set[str]:
+    """The entities of one graph that may be named one of ``names`` with a year (``Scream (2022)``):
+    those whose IRI one of ``dated`` mints (normalized names with their year, :func:`_dated_names`),
+    else those whose label ends in a year after one of ``names`` (every such label read)."""
+    if dated is not None:
+        return _minted(dated)
+    rows = _select(graph, f"""SELECT ?e ?l WHERE {{ GRAPH <{target}> {{ ?e <{RDFS_LABEL}> ?l
+        FILTER(REGEX(STR(?l), "[(][0-9]{{4}}[)][[:space:]]*$")) }} }}""")  # fmt: skip
+    return {e.value for e, label in rows if isinstance(e, ox.NamedNode) and _named(label.value, names)}
+
+
+def _named(label: str, names: Set[str]) -> bool:
+    """Whether ``label`` is one of ``names`` (normalized), or one of them with a year."""
+    match = YEAR_IN_NAME.match(label.strip())
+    return normalize_name(label) in names or (match is not None and normalize_name(match.group(1)) in names)
+
+
+def _minted(names: Iterable[str]) -> set[str]:
+    """The IRIs the names mint (:func:`~kg.ontology.mint_entity`)."""
+    return {mint_entity(name) for name in names if name.strip()}
+
+
+_DATED_NAMES = 20_000
+"""At most this many names with a year are looked up by IRI; past it, every label with a year is read."""
+
+
+def _dated_names(graph: GraphStore, inventory: Mapping[str, Sequence[Local]], names: Set[str]) -> set[str] | None:
+    """The names with a year that may single out an identified entity (``Scream (2022)``): each of
+    ``names`` with each year of a date (a release date) of any entity read, in the store; ``None``
+    when there would be more than :data:`_DATED_NAMES`. A name with a year picks a candidate of
+    that name only when the candidate has a date in that year (:func:`resolve_locals`), and a
+    candidate's dates are on one of the nodes read (its identified entities, or the records and
+    names resolved to it)."""
+    ontology = graph.ontology
+    dated = [p.iri for p in ontology.relations if p.datatype is not None and "date" in p.datatype.lower()]
+    nodes = sorted({n for found in inventory.values() for lo in found for n in (lo.iri, lo.current)})
+    if not names or not dated or not nodes:
+        return set()
+    if len(nodes) > _DATED_NAMES:
+        return None
+    wanted = ", ".join(f"<{p}>" for p in dated)
+    rows = _batched(graph, nodes, lambda batch: f"""SELECT ?d WHERE {{ VALUES ?e {{ {batch} }} GRAPH ?g {{
+        {{ ?e ?p ?d }} UNION {{ ?st <{RDF_SUBJECT}> ?e ; <{RDF_PREDICATE}> ?p ; <{RDF_OBJECT}> ?d }} }}
+        FILTER(?p IN ({wanted})) }}""")  # fmt: skip
+    years = {match.group(1) for (d,) in rows if (match := re.match(r"-?(\d{4})", d.value))}
+    if len(names) * len(years) * 2 > _DATED_NAMES:
+        return None
+    return {form for name in names for year in years for form in (f"{name} ({year})", f"{name}({year})")}
 
 
 def _read_scoped(graph: GraphStore, targets: Sequence[str]) -> dict[str, list[Local]]:
@@ -494,6 +531,12 @@ def _read_scoped(graph: GraphStore, targets: Sequence[str]) -> dict[str, list[Lo
         found, shared = records[target]
         known = {lo.iri for lo in inventory[target]}
         more = sorted((_named_subjects(graph, target, names) | decided) - known)
+        inventory[target] = [*inventory[target], *_read_plain(graph, target, shared, more)]
+    dated = _dated_names(graph, inventory, names) if names else set()
+    for target in targets:
+        found, shared = records[target]
+        known = {lo.iri for lo in inventory[target]}
+        more = sorted(_dated_subjects(graph, target, names, dated) - known) if names else []
         inventory[target] = sorted([*inventory[target], *_read_plain(graph, target, shared, more)], key=lambda lo: lo.iri)
     return inventory
 

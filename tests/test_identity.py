@@ -376,10 +376,16 @@ def test_any_order_gives_the_same_quads_and_a_drop_undoes_exactly_its_file(tmp_p
 
 ALIASES = [("Scream", "also-known-as", "Anora"), ("Tangerine", "also-known-as", "Scream"),
            ("Sean Baker", "also-known-as", "Chris Johnson"), ("Tangerine", "also-known-as", "Anora (2024)")]
+DATES = [(("Scream", "wd:Q200"), "release-date", ("2022-01-14", ""), "", ""),
+         (("Scream", ""), "release-date", ("1996-12-20", ""), "Article", ""),
+         (("Anora", "imdb:tt0000009"), "release-date", ("2024-05-21", ""), "", ""),
+         (("Scream (1996)", ""), "release-date", ("1996-12-20", ""), "", ""),
+         (("Anora (2024)", ""), "acted-in", ("Tangerine", ""), "", "")]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(files=st.lists(st.lists(st.one_of(row_strategy, st.sampled_from(ALIASES)), min_size=1, max_size=5),
+@given(files=st.lists(st.lists(st.one_of(row_strategy, st.sampled_from(ALIASES), st.sampled_from(DATES)),
+                                    min_size=1, max_size=5),
                       min_size=1, max_size=4),
        victim=st.integers(min_value=0))
 @example(files=[[(("Chris Johnson", "imdb:nm0000001"), "acted-in", ("Scream", "wd:Q100"), "", "")],
