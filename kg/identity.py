@@ -483,6 +483,11 @@ def _minted(names: Iterable[str]) -> set[str]:
     return {mint_entity(name) for name in names if name.strip()}
 
 
+def _dated_relations(ontology: Ontology) -> list[str]:
+    """The relations whose value is a date (a release date): what gives an entity its years."""
+    return [p.iri for p in ontology.relations if p.datatype is not None and "date" in p.datatype.lower()]
+
+
 _DATED_NAMES = 20_000
 """At most this many names with a year are looked up by IRI; past it, every label with a year is read."""
 
@@ -494,8 +499,7 @@ def _dated_names(graph: GraphStore, inventory: Mapping[str, Sequence[Local]], na
     that name only when the candidate has a date in that year (:func:`resolve_locals`), and a
     candidate's dates are on one of the nodes read (its identified entities, or the records and
     names resolved to it)."""
-    ontology = graph.ontology
-    dated = [p.iri for p in ontology.relations if p.datatype is not None and "date" in p.datatype.lower()]
+    dated = _dated_relations(graph.ontology)
     nodes = sorted({n for found in inventory.values() for lo in found for n in (lo.iri, lo.current)})
     if not names or not dated or not nodes:
         return set()
@@ -707,7 +711,7 @@ def _context(
     candidate), and the years of the candidates of names that give one."""
     ontology = graph.ontology
     linking = {p.iri for p in ontology.relations if p.datatype is None and p.iri not in (SAME_AS, DIFFERENT_FROM)}
-    dated = {p.iri for p in ontology.relations if p.datatype is not None and "date" in p.datatype.lower()}
+    dated = set(_dated_relations(ontology))
     neighbours: dict[tuple[str, str], set[str]] = defaultdict(set)
     years: dict[str, set[int]] = defaultdict(set)
     locals_of: dict[str, set[str]] = defaultdict(set)
