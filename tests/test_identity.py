@@ -183,6 +183,41 @@ def test_a_year_alone_singles_out_a_film(empty_kg: KnowledgeGraph, tmp_path: Pat
     assert link.reason == "its name and the year 2022"
 
 
+def test_names_with_a_year_read_as_labels_past_the_limit_resolve_the_same(empty_kg: KnowledgeGraph, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past :data:`kg.identity._DATED_NAMES` names with a year, settling reads every label that
+    ends in a year instead of looking the names up: the same links."""
+    monkeypatch.setattr(identity, "_DATED_NAMES", 0)
+    films = write(tmp_path / "films.csv", [["subject", "subject_id", "predicate", "object"],
+                                           ["Scream", "wd:Q1000", "release-date", "1996-12-20"],
+                                           ["Scream", "wd:Q2000", "release-date", "2022-01-14"]])
+    article = write(tmp_path / "article.csv", [["subject", "predicate", "object"],
+                                               ["Jenna Ortega", "acted-in", "Scream (2022)"],
+                                               ["Someone", "acted-in", "Scream (1990)"]])
+    report = empty_kg.ingest([films, article])
+    assert report.warnings == [] and report.linked == 1
+    assert ask(empty_kg, "?p rdfs:label 'Jenna Ortega' ; film:actedIn res:wikidata\\/Q2000")
+    assert ask(empty_kg, "?p rdfs:label 'Someone' ; film:actedIn res:scream_%281990%29")
+
+
+def test_an_alias_keeps_its_property_when_its_entity_is_linked_and_unlinked(empty_kg: KnowledgeGraph,
+                                                                            tmp_path: Path) -> None:
+    """An also-known-as of a name stays an also-known-as (not a label) on the identified entity
+    the name is linked to, and on the name again once that link is dropped."""
+    article = write(tmp_path / "article.csv", [["subject", "predicate", "object"],
+                                               ["Anora", "also-known-as", "Anora (Cannes cut)"]])
+    films = write(tmp_path / "films.csv", [["subject", "subject_id", "predicate", "object"],
+                                           ["Anora", "imdb:tt28607951", "release-date", "2024-05-21"]])
+    empty_kg.ingest(article)
+    before = data_quads(empty_kg)
+    empty_kg.ingest(films)
+    assert ask(empty_kg, "res:imdb\\/tt28607951 film:alsoKnownAs 'Anora (Cannes cut)'")
+    assert not ask(empty_kg, "?e rdfs:label 'Anora (Cannes cut)'")
+    empty_kg.drop("films.csv")
+    assert data_quads(empty_kg) == before
+    assert ask(empty_kg, "res:anora film:alsoKnownAs 'Anora (Cannes cut)'")
+
+
 def test_a_name_of_another_type_is_not_linked(empty_kg: KnowledgeGraph, tmp_path: Path) -> None:
     films = write(tmp_path / "films.csv", [["subject", "predicate", "object", "object_id", "object_type"],
                                            ["Sean Baker", "directed", "Anora", "wd:Q115574186", "Film"]])
