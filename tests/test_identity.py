@@ -168,7 +168,13 @@ def test_a_year_in_the_name_singles_out_a_film(empty_kg: KnowledgeGraph, tmp_pat
     assert len(report.warnings) == 1 and '"Scream" matches 2 entities' in report.warnings[0].message
 
 
-def test_a_year_alone_singles_out_a_film(empty_kg: KnowledgeGraph, tmp_path: Path) -> None:
+@pytest.mark.parametrize("limit", [None, 0], ids=["names-looked-up", "labels-read"])
+def test_a_year_alone_singles_out_a_film(empty_kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         limit: int | None) -> None:
+    """Also past :data:`kg.identity._DATED_NAMES` names with a year, where settling reads every
+    label that ends in a year instead of looking the names up."""
+    if limit is not None:
+        monkeypatch.setattr(identity, "_DATED_NAMES", limit)
     films = write(tmp_path / "films.csv", [["subject", "subject_id", "predicate", "object"],
                                            ["Scream", "wd:Q1000", "release-date", "1996-12-20"],
                                            ["Scream", "wd:Q2000", "release-date", "2022-01-14"]])
@@ -181,23 +187,6 @@ def test_a_year_alone_singles_out_a_film(empty_kg: KnowledgeGraph, tmp_path: Pat
     assert ask(empty_kg, "?p rdfs:label 'Someone' ; film:actedIn res:scream_%281990%29")  # no film of that year
     [link] = empty_kg.show("wd:Q2000").links
     assert link.reason == "its name and the year 2022"
-
-
-def test_names_with_a_year_read_as_labels_past_the_limit_resolve_the_same(empty_kg: KnowledgeGraph, tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past :data:`kg.identity._DATED_NAMES` names with a year, settling reads every label that
-    ends in a year instead of looking the names up: the same links."""
-    monkeypatch.setattr(identity, "_DATED_NAMES", 0)
-    films = write(tmp_path / "films.csv", [["subject", "subject_id", "predicate", "object"],
-                                           ["Scream", "wd:Q1000", "release-date", "1996-12-20"],
-                                           ["Scream", "wd:Q2000", "release-date", "2022-01-14"]])
-    article = write(tmp_path / "article.csv", [["subject", "predicate", "object"],
-                                               ["Jenna Ortega", "acted-in", "Scream (2022)"],
-                                               ["Someone", "acted-in", "Scream (1990)"]])
-    report = empty_kg.ingest([films, article])
-    assert report.warnings == [] and report.linked == 1
-    assert ask(empty_kg, "?p rdfs:label 'Jenna Ortega' ; film:actedIn res:wikidata\\/Q2000")
-    assert ask(empty_kg, "?p rdfs:label 'Someone' ; film:actedIn res:scream_%281990%29")
 
 
 def test_an_alias_keeps_its_property_when_its_entity_is_linked_and_unlinked(empty_kg: KnowledgeGraph,
