@@ -515,34 +515,32 @@ def _dated_names(graph: GraphStore, inventory: Mapping[str, Sequence[Local]], na
     return {form for name in names for year in years for form in (f"{name} ({year})", f"{name}({year})")}
 
 
-def _read_scoped(graph: GraphStore, targets: Sequence[str]) -> dict[str, list[Local]]:
+def _read_scoped(graph: GraphStore, targets: Sequence[str]) -> tuple[dict[str, list[Local]], list[Decision]]:
     """The local entities of the graphs that the rule may give another node, or that decide what
     others are: those a record gives, those with an identifier, those a same-as or different-from
-    row names, and those named like an identified one (:func:`_named_subjects`). Every other one is
-    a plain name no identified entity carries, which the rule leaves the node it is, alone or with
-    the same name in other files (:func:`resolve_locals`): a million generated rows hold some 1.6 M
-    of them, which need not be read."""
+    row names, and those named like an identified one (:func:`_named_subjects`); and the graphs'
+    decisions. Every other one is a plain name no identified entity carries, which the rule leaves
+    the node it is, alone or with the same name in other files (:func:`resolve_locals`): a million
+    generated rows hold some 1.6 M of them, which need not be read."""
     records = {target: _read_records(graph, target) for target in targets}
-    inventory: dict[str, list[Local]] = {}
+    inventory: dict[str, list[Local]] = {target: list(records[target][0]) for target in targets}
+
+    def add(target: str, subjects: Iterable[str]) -> None:
+        known = {lo.iri for lo in inventory[target]}
+        inventory[target] += _read_plain(graph, target, records[target][1], sorted(set(subjects) - known))
+
     for target in targets:
-        found, shared = records[target]
-        inventory[target] = [*found, *_read_plain(graph, target, shared, _identified_subjects(graph, target))]
+        add(target, _identified_subjects(graph, target))
     names = {normalize_name(label) for found in inventory.values() for lo in found if lo.identified for label in lo.names}
-    # a same-as row joins its names in every file (they are one element of the rule's union)
-    decided = {iri for target in targets for d in _read_decisions(graph, target, records[target][1])
-               for iri in (d.first, d.second)}  # fmt: skip
+    decisions = [d for target in targets for d in _read_decisions(graph, target, records[target][1])]
+    decided = {iri for d in decisions for iri in (d.first, d.second)}  # joined in every file by the rule's union
     for target in targets:
-        found, shared = records[target]
-        known = {lo.iri for lo in inventory[target]}
-        more = sorted((_named_subjects(graph, target, names) | decided) - known)
-        inventory[target] = [*inventory[target], *_read_plain(graph, target, shared, more)]
-    dated = _dated_names(graph, inventory, names) if names else set()
-    for target in targets:
-        found, shared = records[target]
-        known = {lo.iri for lo in inventory[target]}
-        more = sorted(_dated_subjects(graph, target, names, dated) - known) if names else []
-        inventory[target] = sorted([*inventory[target], *_read_plain(graph, target, shared, more)], key=lambda lo: lo.iri)
-    return inventory
+        add(target, _named_subjects(graph, target, names) | decided)
+    if names:
+        dated = _dated_names(graph, inventory, names)
+        for target in targets:
+            add(target, _dated_subjects(graph, target, names, dated))
+    return {target: sorted(found, key=lambda lo: lo.iri) for target, found in inventory.items()}, decisions
 
 
 def _read_decisions(graph: GraphStore, target: str, shared: set[str]) -> list[Decision]:
@@ -593,14 +591,14 @@ def _settle_all(graph: GraphStore, graphs: Mapping[str, str], *, whole: bool = F
     report = SettleReport()
     if whole:
         inventory = {target: read_locals(graph, target) for target in sorted(graphs)}
+        decisions = [
+            d
+            for target in sorted(graphs)
+            for d in _read_decisions(graph, target, {lo.current for lo in inventory[target] if lo.reason is not None})
+        ]
     else:
-        inventory = _read_scoped(graph, sorted(graphs))
+        inventory, decisions = _read_scoped(graph, sorted(graphs))
     everyone = [local for found in inventory.values() for local in found]
-    decisions = [
-        d
-        for target in sorted(graphs)
-        for d in _read_decisions(graph, target, {lo.current for lo in inventory[target] if lo.reason is not None})
-    ]
     first = resolve_locals(everyone, decisions, ontology)
     neighbours: dict[tuple[str, str], set[str]] = {}
     years: dict[str, set[int]] = {}
